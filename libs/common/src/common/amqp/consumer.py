@@ -1,0 +1,136 @@
+"""The one consumer base: every broker detail of consuming lives here.
+
+A message is acked only after its handler returned, that is after the handler's
+database transaction committed. A handler failure is retried with backoff up to
+``max_attempts`` deliveries (counted by the quorum queue's ``x-delivery-count``), then
+the message is dead-lettered. A message that cannot be parsed, or whose handler raises
+:class:`PermanentError`, is dead-lettered at once: retrying cannot help it. Before a
+message is dead-lettered, ``on_dead_letter`` may record the failure (for example as a
+failed order the merchant can see). ``CancelledError`` always propagates; the message
+then stays unacked and the broker redelivers it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from pydantic import ValidationError
+
+from common.amqp.topology import QueueSpec, declare_topology
+from common.logging import get_logger
+from common.messages import Message, parse_message
+
+log = get_logger(__name__)
+
+Handler = Callable[[Any], Awaitable[None]]
+DeadLetterHook = Callable[[Message, BaseException], Awaitable[None]]
+
+
+class PermanentError(Exception):
+    """The message can never succeed as it is; dead-letter it without retrying."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+
+    def delay(self, attempt: int) -> float:
+        return min(self.base_delay * 2 ** (attempt - 1), self.max_delay)
+
+
+def delivery_attempt(message: AbstractIncomingMessage) -> int:
+    """1 for the first delivery; quorum queues count redeliveries in x-delivery-count."""
+    count = (message.headers or {}).get("x-delivery-count", 0)
+    return int(count) + 1 if isinstance(count, int | str) and str(count).isdigit() else 1
+
+
+class Consumer:
+    def __init__(
+        self,
+        connection: AbstractRobustConnection,
+        queue: QueueSpec,
+        handlers: dict[str, Handler],
+        *,
+        prefetch: int = 16,
+        retry: RetryPolicy | None = None,
+        on_dead_letter: DeadLetterHook | None = None,
+    ) -> None:
+        self._connection = connection
+        self._queue = queue
+        self._handlers = handlers
+        self._prefetch = prefetch
+        self._retry = retry or RetryPolicy()
+        self._on_dead_letter = on_dead_letter
+        self._consumer_tag: str | None = None
+
+    async def start(self) -> None:
+        channel = await self._connection.channel()
+        await channel.set_qos(prefetch_count=self._prefetch)
+        await declare_topology(channel)
+        queue = await channel.get_queue(self._queue.name, ensure=False)
+        self._consumer_tag = await queue.consume(self._on_message, no_ack=False)
+        log.info("consuming", queue=self._queue.name, prefetch=self._prefetch)
+
+    async def _on_message(self, raw: AbstractIncomingMessage) -> None:
+        attempt = delivery_attempt(raw)
+        try:
+            message = parse_message(raw.body)
+        except ValidationError as exc:
+            log.error(
+                "unparseable message dead-lettered",
+                queue=self._queue.name,
+                amqp_message_id=raw.message_id,
+                error=str(exc)[:2000],
+            )
+            await raw.reject(requeue=False)
+            return
+        handler = self._handlers.get(message.type)
+        with structlog.contextvars.bound_contextvars(**message.log_context(), attempt=attempt):
+            if handler is None:
+                await self._dead_letter(
+                    raw, message, PermanentError(f"no handler for {message.type}")
+                )
+                return
+            try:
+                await handler(message)
+            except asyncio.CancelledError:
+                raise
+            except PermanentError as exc:
+                await self._dead_letter(raw, message, exc)
+                return
+            except Exception as exc:
+                if attempt >= self._retry.max_attempts:
+                    await self._dead_letter(raw, message, exc)
+                    return
+                delay = self._retry.delay(attempt)
+                log.warning(
+                    "handler failed, will retry",
+                    error=repr(exc),
+                    retry_in_s=delay,
+                    max_attempts=self._retry.max_attempts,
+                )
+                await asyncio.sleep(delay)
+                await raw.nack(requeue=True)
+                return
+            await raw.ack()
+
+    async def _dead_letter(
+        self, raw: AbstractIncomingMessage, message: Message, error: BaseException
+    ) -> None:
+        log.error("message dead-lettered", error=repr(error), queue=self._queue.name)
+        if self._on_dead_letter is not None:
+            try:
+                await self._on_dead_letter(message, error)
+            except Exception as hook_error:
+                # Unrecorded: leave it for a redelivery rather than lose the record.
+                log.error("dead-letter hook failed; message requeued", error=repr(hook_error))
+                await raw.nack(requeue=True)
+                return
+        await raw.reject(requeue=False)

@@ -1,0 +1,147 @@
+"""The transactional outbox and its relay to RabbitMQ.
+
+``enqueue`` writes a message in the caller's transaction, next to the state change it
+announces; nothing reaches the broker unless that transaction commits. The relay takes
+rows with ``FOR UPDATE SKIP LOCKED`` (so any number of relays can run), publishes them
+with confirms and deletes them in the same transaction. A crash after the publish and
+before the commit publishes those rows again: delivery is at least once, and consumers
+are idempotent on ``message_id``. A trigger NOTIFYs ``outbox`` on insert, so the relay
+wakes within milliseconds; a slow poll is the safety net for a missed notification.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable
+
+import asyncpg
+
+from common.amqp.publisher import OutgoingMessage, Publisher
+from common.db.pool import Pool
+from common.logging import get_logger
+from common.messages.base import Message
+
+log = get_logger(__name__)
+
+NOTIFY_CHANNEL = "outbox"
+
+
+async def enqueue(conn: asyncpg.Connection, messages: Iterable[Message]) -> None:
+    rows = [
+        (m.message_id, o.exchange, o.routing_key, o.body)
+        for m in messages
+        for o in (OutgoingMessage.of(m),)
+    ]
+    if rows:
+        await conn.executemany(
+            "INSERT INTO outbox (message_id, exchange, routing_key, body) VALUES ($1, $2, $3, $4)",
+            rows,
+        )
+
+
+async def pending_count(conn: asyncpg.Connection) -> int:
+    return await conn.fetchval("SELECT count(*) FROM outbox")
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        pool: Pool,
+        publisher: Publisher,
+        *,
+        batch_size: int = 250,
+        poll_interval: float = 1.0,
+        max_backoff: float = 10.0,
+    ) -> None:
+        self._pool = pool
+        self._publisher = publisher
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+        self._max_backoff = max_backoff
+        self._wake = asyncio.Event()
+
+    async def relay_once(self) -> int:
+        """Publish one batch; return how many rows it relayed."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(
+                """SELECT id, message_id, exchange, routing_key, body FROM outbox
+                   ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED""",
+                self._batch_size,
+            )
+            if not rows:
+                return 0
+            await self._publisher.publish_many(
+                [
+                    OutgoingMessage(
+                        str(r["message_id"]), r["exchange"], r["routing_key"], r["body"]
+                    )
+                    for r in rows
+                ]
+            )
+            await conn.execute(
+                "DELETE FROM outbox WHERE id = ANY($1::bigint[])", [r["id"] for r in rows]
+            )
+        return len(rows)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        listener = asyncio.create_task(self._listen(stop))
+        backoff = 0.1
+        try:
+            while not stop.is_set():
+                try:
+                    relayed = await self.relay_once()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.warning(
+                        "outbox relay failed, retrying", error=repr(exc), retry_in_s=backoff
+                    )
+                    await _sleep_or_stop(stop, backoff)
+                    backoff = min(backoff * 2, self._max_backoff)
+                    continue
+                backoff = 0.1
+                if relayed == self._batch_size:
+                    continue
+                self._wake.clear()
+                await _wait_any(stop, self._wake, seconds=self._poll_interval)
+        finally:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+
+    async def _listen(self, stop: asyncio.Event) -> None:
+        """Hold a LISTEN connection; reconnect after database trouble."""
+        while not stop.is_set():
+            try:
+                async with self._pool.acquire() as conn:
+                    await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
+                    try:
+                        while not stop.is_set() and not conn.is_closed():
+                            await _sleep_or_stop(stop, 5.0)
+                            await conn.execute("SELECT 1")
+                    finally:
+                        if not conn.is_closed():
+                            await conn.remove_listener(NOTIFY_CHANNEL, self._on_notify)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("outbox listener lost its connection", error=repr(exc))
+                await _sleep_or_stop(stop, 1.0)
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, *, seconds: float) -> None:
+    waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(wake.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

@@ -1,0 +1,41 @@
+"""Every cross-service message, and one function to parse any of them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, TypeAdapter
+
+from common.messages.base import Command, Event, Message, order_correlation_id
+from common.messages.commands import PollShop, ProcessOrder, RecheckOpenOrders, RefreshRelationIndex
+from common.messages.events import RefundIgnored
+from common.messages.orders import OrderStatus, Refund, ShopOrder
+
+AnyMessage = Annotated[
+    ProcessOrder | PollShop | RecheckOpenOrders | RefreshRelationIndex | RefundIgnored,
+    Field(discriminator="type"),
+]
+_any_message: TypeAdapter[AnyMessage] = TypeAdapter(AnyMessage)
+
+
+def parse_message(body: bytes) -> Message:
+    """Parse a message body; raises pydantic.ValidationError when it is not one of ours."""
+    return _any_message.validate_json(body)
+
+
+__all__ = [
+    "AnyMessage",
+    "Command",
+    "Event",
+    "Message",
+    "OrderStatus",
+    "PollShop",
+    "ProcessOrder",
+    "RecheckOpenOrders",
+    "RefreshRelationIndex",
+    "Refund",
+    "RefundIgnored",
+    "ShopOrder",
+    "order_correlation_id",
+    "parse_message",
+]

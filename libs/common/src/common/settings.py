@@ -1,0 +1,53 @@
+"""Typed settings shared by every service.
+
+Each service subclasses :class:`CommonSettings` with its own fields. Settings are read
+from the environment once, in ``__main__``, and passed down; nothing reads
+``os.environ`` anywhere else. Connection URLs and keys are ``SecretStr`` so that a
+settings object can be logged or printed without leaking a password.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+INFORMER_PRODUCTION_URL = "https://api.informer.eu/v2"
+
+
+class CommonSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    database_url: SecretStr = Field(
+        SecretStr("postgresql://postgres@127.0.0.1:5432/kmo2informer"),
+        description="PostgreSQL DSN of the one database all services share.",
+    )
+    amqp_url: SecretStr = Field(
+        SecretStr("amqp://guest:guest@127.0.0.1:5672/"),
+        description="RabbitMQ URL, including the vhost.",
+    )
+    secret_keys: SecretStr = Field(
+        SecretStr(""),
+        description=(
+            "Comma-separated Fernet keys that encrypt credentials and webhook secrets at "
+            "rest. The first encrypts; all decrypt, so a new key can be put in front and "
+            "the old one dropped after `kmo2informer keys rotate`."
+        ),
+    )
+    log_format: Literal["json", "console"] = Field("json", description="json in production.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    db_pool_min_size: int = Field(2, ge=1)
+    db_pool_max_size: int = Field(10, ge=1)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+class HttpSettings(CommonSettings):
+    """Settings of a service that listens for HTTP."""
+
+    http_host: str = "0.0.0.0"  # noqa: S104 - services run in containers
+    http_port: int = Field(8080, ge=1, le=65535)

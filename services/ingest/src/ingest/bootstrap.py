@@ -1,0 +1,87 @@
+"""Builds ingest from its settings: pool, HTTP app, broker link, outbox relay, poll consumer."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import timedelta
+
+import aiohttp
+from aiohttp import web
+
+from common.amqp.broker import BrokerLink
+from common.amqp.consumer import Consumer
+from common.amqp.topology import POLL_SHOP
+from common.crypto import SecretBox
+from common.db.outbox import OutboxRelay
+from common.db.pool import open_pool
+from common.installations.models import Installation
+from common.kmoshops import KmoShopsClient
+from common.logging import get_logger
+from common.messages import PollShop
+from ingest.polling import PollSettings, poll_shop
+from ingest.settings import IngestSettings
+from ingest.web.app import create_app
+
+log = get_logger(__name__)
+
+
+async def main(settings: IngestSettings, stop: asyncio.Event) -> None:
+    box = SecretBox(settings.secret_keys)
+    broker = BrokerLink(settings.amqp_url.get_secret_value(), "ingest")
+    async with open_pool(settings) as pool, aiohttp.ClientSession() as http:
+
+        def client_for(installation: Installation) -> KmoShopsClient:
+            return KmoShopsClient(
+                http,
+                installation.kmo_base_url,
+                installation.kmo_token,
+                max_attempts=settings.kmo_max_attempts,
+                max_retry_after=settings.kmo_max_retry_after_seconds,
+                timeout=settings.kmo_timeout_seconds,
+            )
+
+        poll_settings = PollSettings(
+            page_size=settings.poll_page_size,
+            overlap=timedelta(seconds=settings.poll_overlap_seconds),
+        )
+
+        async def handle_poll(command: PollShop) -> None:
+            await poll_shop(
+                command, pool=pool, box=box, client_for=client_for, settings=poll_settings
+            )
+
+        async def run_broker_side() -> None:
+            connection = await broker.connect()
+            relay = OutboxRelay(pool, await broker.publisher())
+            await Consumer(
+                connection,
+                POLL_SHOP,
+                {"PollShop": handle_poll},
+                prefetch=settings.consumer_prefetch,
+            ).start()
+            await relay.run(stop)
+
+        app = create_app(settings, pool, box, broker_ready=broker.ready)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, settings.http_host, settings.http_port)
+        await site.start()
+        log.info("listening", host=settings.http_host, port=settings.http_port)
+        broker_task = asyncio.create_task(run_broker_side())
+        broker_task.add_done_callback(lambda task: _stop_on_failure(task, stop))
+        try:
+            await stop.wait()
+        finally:
+            broker_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await broker_task
+            await runner.cleanup()
+            await broker.close()
+
+
+def _stop_on_failure(task: asyncio.Task[None], stop: asyncio.Event) -> None:
+    """A dead relay or consumer must not go unnoticed: stop, and let the supervisor restart."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("broker side failed; stopping", error=repr(task.exception()))
+        stop.set()

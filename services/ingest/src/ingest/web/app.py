@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from aiohttp import web
+
+from common.crypto import SecretBox
+from common.db.pool import Pool
+from ingest.installations import InstallationCache
+from ingest.settings import IngestSettings
+from ingest.web.health import healthz, readyz
+from ingest.web.keys import BROKER_READY, CLOCK, INSTALLATIONS, POOL, SETTINGS
+from ingest.web.webhooks import receive_webhook
+
+
+def create_app(
+    settings: IngestSettings,
+    pool: Pool,
+    box: SecretBox,
+    *,
+    broker_ready: Callable[[], bool] = lambda: False,
+    clock: Callable[[], float] = time.time,
+) -> web.Application:
+    # A little headroom over the webhook limit so the view, not aiohttp, answers 413
+    # with our message for bodies just over it.
+    app = web.Application(client_max_size=settings.webhook_max_bytes + 1)
+    app[SETTINGS] = settings
+    app[POOL] = pool
+    app[INSTALLATIONS] = InstallationCache(pool, box, settings.installation_cache_seconds)
+    app[BROKER_READY] = broker_ready
+    app[CLOCK] = clock
+    app.router.add_post("/webhooks/kmoshops/{installation}", receive_webhook)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    return app
