@@ -6,6 +6,7 @@ those are unreachable and a Docker engine is present, testcontainers starts them
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import shutil
@@ -65,17 +66,22 @@ def rabbitmq_server() -> Iterator[tuple[str, str]]:
         yield amqp, f"http://guest:guest@{host}:{container.get_exposed_port(15672)}"
 
 
+def _management(management_url: str) -> tuple[dict[str, str], str]:
+    parts = urlsplit(management_url)
+    token = base64.b64encode(f"{parts.username or 'guest'}:{parts.password or 'guest'}".encode())
+    base = urlunsplit(parts._replace(netloc=f"{parts.hostname}:{parts.port or 15672}"))
+    return {"Authorization": "Basic " + token.decode()}, base
+
+
 async def create_vhost(management_url: str, vhost: str) -> None:
     """Create a vhost through the management API, or rabbitmqctl where it is local."""
-    parts = urlsplit(management_url)
-    auth = aiohttp.BasicAuth(parts.username or "guest", parts.password or "guest")
-    base = urlunsplit(parts._replace(netloc=f"{parts.hostname}:{parts.port or 15672}"))
+    headers, base = _management(management_url)
     try:
-        async with aiohttp.ClientSession(auth=auth) as http:
+        async with aiohttp.ClientSession(headers=headers) as http:
             async with http.put(f"{base}/api/vhosts/{quote(vhost, safe='')}") as r:
                 r.raise_for_status()
             async with http.put(
-                f"{base}/api/permissions/{quote(vhost, safe='')}/{parts.username or 'guest'}",
+                f"{base}/api/permissions/{quote(vhost, safe='')}/guest",
                 json={"configure": ".*", "write": ".*", "read": ".*"},
             ) as r:
                 r.raise_for_status()
@@ -92,12 +98,10 @@ async def create_vhost(management_url: str, vhost: str) -> None:
 
 
 async def delete_vhost(management_url: str, vhost: str) -> None:
-    parts = urlsplit(management_url)
-    auth = aiohttp.BasicAuth(parts.username or "guest", parts.password or "guest")
-    base = urlunsplit(parts._replace(netloc=f"{parts.hostname}:{parts.port or 15672}"))
+    headers, base = _management(management_url)
     try:
         async with (
-            aiohttp.ClientSession(auth=auth) as http,
+            aiohttp.ClientSession(headers=headers) as http,
             http.delete(f"{base}/api/vhosts/{quote(vhost, safe='')}") as r,
         ):
             r.raise_for_status()

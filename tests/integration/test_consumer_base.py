@@ -1,0 +1,150 @@
+"""The consumer base on a real quorum queue: ack after success, capped retries, DLQ."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator
+
+import aio_pika
+import pytest
+from aio_pika.abc import AbstractRobustConnection
+
+from common.amqp.consumer import Consumer, PermanentError, RetryPolicy
+from common.amqp.publisher import Publisher
+from common.amqp.topology import DEAD_LETTER_QUEUE, POLL_SHOP
+from common.messages import Message, PollShop
+from tests.fakes.amqp import connect, drain, purge_all
+
+pytestmark = pytest.mark.integration
+
+FAST_RETRY = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05)
+
+
+@pytest.fixture
+async def broker(amqp_url: str) -> AsyncIterator[AbstractRobustConnection]:
+    connection = await connect(amqp_url)
+    await purge_all(connection)
+    yield connection
+    await connection.close()
+
+
+async def publish(connection: AbstractRobustConnection, *messages: Message) -> None:
+    channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+    publisher = Publisher(channel)
+    for message in messages:
+        await publisher.publish_message(message)
+    await channel.close()
+
+
+async def wait_until(condition, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)
+
+
+async def test_handled_message_is_acked_once(broker: AbstractRobustConnection) -> None:
+    seen: list[uuid.UUID] = []
+
+    async def handle(message: PollShop) -> None:
+        seen.append(message.message_id)
+
+    connection = await connect_same(broker)
+    await Consumer(connection, POLL_SHOP, {"PollShop": handle}, retry=FAST_RETRY).start()
+    command = PollShop(installation_id=uuid.uuid4())
+    await publish(broker, command)
+    await wait_until(lambda: len(seen) == 1)
+    await connection.close()
+    assert seen == [command.message_id]
+    assert await drain(broker, POLL_SHOP.name, expect=0, timeout=0.3) == []
+
+
+async def test_transient_failure_is_retried_then_succeeds(broker: AbstractRobustConnection) -> None:
+    attempts: Counter[uuid.UUID] = Counter()
+    done: list[uuid.UUID] = []
+
+    async def flaky(message: PollShop) -> None:
+        attempts[message.message_id] += 1
+        if attempts[message.message_id] < 3:
+            raise ConnectionError("database blinked")
+        done.append(message.message_id)
+
+    connection = await connect_same(broker)
+    await Consumer(connection, POLL_SHOP, {"PollShop": flaky}, retry=FAST_RETRY).start()
+    command = PollShop(installation_id=uuid.uuid4())
+    await publish(broker, command)
+    await wait_until(lambda: done == [command.message_id])
+    await connection.close()
+    assert attempts[command.message_id] == 3
+    assert await drain(broker, DEAD_LETTER_QUEUE, expect=0, timeout=0.3) == []
+
+
+async def test_failure_past_the_cap_goes_to_the_dead_letter_queue_and_is_recorded(
+    broker: AbstractRobustConnection,
+) -> None:
+    attempts: Counter[uuid.UUID] = Counter()
+    recorded: list[tuple[uuid.UUID, str]] = []
+
+    async def always_fails(message: PollShop) -> None:
+        attempts[message.message_id] += 1
+        raise ConnectionError("still down")
+
+    async def record(message: Message, error: BaseException) -> None:
+        recorded.append((message.message_id, repr(error)))
+
+    connection = await connect_same(broker)
+    await Consumer(
+        connection, POLL_SHOP, {"PollShop": always_fails}, retry=FAST_RETRY, on_dead_letter=record
+    ).start()
+    command = PollShop(installation_id=uuid.uuid4())
+    await publish(broker, command)
+    dead = await drain(broker, DEAD_LETTER_QUEUE, expect=1)
+    await connection.close()
+    assert [m.message_id for m in dead] == [str(command.message_id)]
+    assert attempts[command.message_id] == FAST_RETRY.max_attempts
+    assert recorded == [(command.message_id, "ConnectionError('still down')")]
+
+
+async def test_permanent_error_is_dead_lettered_without_retry(
+    broker: AbstractRobustConnection,
+) -> None:
+    attempts: Counter[uuid.UUID] = Counter()
+
+    async def refuses(message: PollShop) -> None:
+        attempts[message.message_id] += 1
+        raise PermanentError("this can never work")
+
+    connection = await connect_same(broker)
+    await Consumer(connection, POLL_SHOP, {"PollShop": refuses}, retry=FAST_RETRY).start()
+    command = PollShop(installation_id=uuid.uuid4())
+    await publish(broker, command)
+    dead = await drain(broker, DEAD_LETTER_QUEUE, expect=1)
+    await connection.close()
+    assert len(dead) == 1
+    assert attempts[command.message_id] == 1
+
+
+async def test_unparseable_message_is_dead_lettered(broker: AbstractRobustConnection) -> None:
+    handled: list[object] = []
+
+    async def handle(message: PollShop) -> None:
+        handled.append(message)
+
+    connection = await connect_same(broker)
+    await Consumer(connection, POLL_SHOP, {"PollShop": handle}, retry=FAST_RETRY).start()
+    channel = await broker.channel()
+    exchange = await channel.get_exchange("k2i.commands", ensure=False)
+    await exchange.publish(aio_pika.Message(b'{"type": "PollShop"}'), routing_key="PollShop")
+    await channel.close()
+    dead = await drain(broker, DEAD_LETTER_QUEUE, expect=1)
+    await connection.close()
+    assert [m.body for m in dead] == [b'{"type": "PollShop"}']
+    assert handled == []
+
+
+async def connect_same(broker: AbstractRobustConnection) -> AbstractRobustConnection:
+    return await connect(str(broker.url))

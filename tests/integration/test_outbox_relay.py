@@ -1,0 +1,110 @@
+"""The outbox relay publishes committed messages once, with confirms, across replicas."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from aio_pika.abc import AbstractRobustConnection
+
+from common.amqp.broker import BrokerLink
+from common.amqp.topology import POLL_SHOP, PROCESS_ORDER
+from common.db.outbox import OutboxRelay, enqueue
+from common.db.pool import Pool
+from common.messages import PollShop, parse_message
+from tests.fakes.amqp import connect, drain, purge_all
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def broker(amqp_url: str) -> AsyncIterator[AbstractRobustConnection]:
+    connection = await connect(amqp_url)
+    await purge_all(connection)
+    yield connection
+    await connection.close()
+
+
+@pytest.fixture
+async def clean_outbox(pool: Pool) -> None:
+    await pool.execute("DELETE FROM outbox")
+
+
+async def test_committed_messages_are_published_and_removed(
+    pool: Pool, amqp_url: str, broker: AbstractRobustConnection, clean_outbox: None
+) -> None:
+    commands = [PollShop(installation_id=uuid.uuid4()) for _ in range(30)]
+    async with pool.acquire() as conn, conn.transaction():
+        await enqueue(conn, commands)
+
+    link = BrokerLink(amqp_url, "test-relay")
+    await link.connect()
+    relay = OutboxRelay(pool, await link.publisher(), batch_size=7)
+    while await relay.relay_once():
+        pass
+    await link.close()
+
+    received = await drain(broker, POLL_SHOP.name, expect=30)
+    ids = [parse_message(m.body).message_id for m in received]
+    assert sorted(ids) == sorted(c.message_id for c in commands)
+    assert all(m.message_id == str(parse_message(m.body).message_id) for m in received)
+    assert await pool.fetchval("SELECT count(*) FROM outbox") == 0
+
+
+async def test_rolled_back_transaction_publishes_nothing(
+    pool: Pool, amqp_url: str, broker: AbstractRobustConnection, clean_outbox: None
+) -> None:
+    async def failing_change() -> None:
+        async with pool.acquire() as conn, conn.transaction():
+            await enqueue(conn, [PollShop(installation_id=uuid.uuid4())])
+            raise RuntimeError("the state change failed")
+
+    with pytest.raises(RuntimeError):
+        await failing_change()
+    assert await pool.fetchval("SELECT count(*) FROM outbox") == 0
+
+
+async def test_two_relays_running_side_by_side_publish_each_message_once(
+    pool: Pool, amqp_url: str, broker: AbstractRobustConnection, clean_outbox: None
+) -> None:
+    links = [BrokerLink(amqp_url, f"relay-{i}") for i in range(2)]
+    for link in links:
+        await link.connect()
+    relays = [OutboxRelay(pool, await link.publisher(), batch_size=5) for link in links]
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(relay.run(stop)) for relay in relays]
+
+    commands = [PollShop(installation_id=uuid.uuid4()) for _ in range(200)]
+    for start in range(0, 200, 20):
+        async with pool.acquire() as conn, conn.transaction():
+            await enqueue(conn, commands[start : start + 20])
+
+    received = await drain(broker, POLL_SHOP.name, expect=200)
+    stop.set()
+    await asyncio.gather(*tasks)
+    for link in links:
+        await link.close()
+    ids = [parse_message(m.body).message_id for m in received]
+    assert len(ids) == 200
+    assert set(ids) == {c.message_id for c in commands}
+
+
+async def test_unroutable_message_is_not_deleted(
+    pool: Pool, amqp_url: str, broker: AbstractRobustConnection, clean_outbox: None
+) -> None:
+    await pool.execute(
+        """INSERT INTO outbox (message_id, exchange, routing_key, body)
+           VALUES ($1, 'k2i.commands', 'NoSuchCommand', '{}')""",
+        uuid.uuid4(),
+    )
+    link = BrokerLink(amqp_url, "test-relay")
+    await link.connect()
+    relay = OutboxRelay(pool, await link.publisher())
+    with pytest.raises(Exception):  # noqa: B017, PT011 - aio-pika's DeliveryError or PublishError
+        await relay.relay_once()
+    await link.close()
+    assert await pool.fetchval("SELECT count(*) FROM outbox") == 1
+    await pool.execute("DELETE FROM outbox")
+    assert await drain(broker, PROCESS_ORDER.name, expect=0, timeout=0.2) == []
