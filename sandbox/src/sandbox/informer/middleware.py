@@ -96,8 +96,9 @@ async def informer_api(request: web.Request, handler: Handler) -> web.StreamResp
             if request.transport is not None:
                 request.transport.abort()
             # Writing this to the aborted transport fails quietly inside aiohttp
-            # ("premature client disconnection"), so not a byte reaches the client.
-            return web.Response(status=200)
+            # ("premature client disconnection"), so not a byte reaches the client;
+            # 444 (nginx's "no response") is only what the access log shows.
+            return web.Response(status=444, reason="No Response")
     _add_limit_headers(response, verdict)
     state.record_call(**log, status=response.status)
     return response
