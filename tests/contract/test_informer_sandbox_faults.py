@@ -204,3 +204,16 @@ async def test_latency_lets_a_client_timeout_fire(client: TestClient, state: Inf
         await client.get(
             "/v2/administration", headers=DEMO_HEADERS, timeout=aiohttp.ClientTimeout(total=0.1)
         )
+
+
+async def test_injected_5xx_consumes_budget_and_carries_limit_headers(
+    client: TestClient, state: InformerState
+) -> None:
+    state.clock = FakeClock()
+    state.limiter.configure(window_seconds=60.0, window_limit=2)
+    state.faults.fail_next(1, status=502)
+    failed = await client.get("/v2/vat", headers=DEMO_HEADERS)
+    assert failed.status == 502
+    assert failed.headers["X-RateLimit-Remaining"] == "1"
+    assert (await client.get("/v2/vat", headers=DEMO_HEADERS)).status == 200
+    assert (await client.get("/v2/vat", headers=DEMO_HEADERS)).status == 429
