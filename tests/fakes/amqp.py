@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 
+from common.amqp.broker import BrokerLink
+from common.amqp.consumer import Consumer
 from common.amqp.topology import QUEUES, declare_topology
 
 
@@ -49,3 +53,17 @@ async def purge_all(connection: AbstractRobustConnection) -> None:
 
 async def connect(url: str) -> AbstractRobustConnection:
     return await aio_pika.connect_robust(url)
+
+
+@contextlib.asynccontextmanager
+async def running_link(url: str, *consumers: Consumer) -> AsyncIterator[BrokerLink]:
+    """A supervised broker link, connected, for the duration of the block."""
+    link = BrokerLink(url, "test", consumers=consumers)
+    stop = asyncio.Event()
+    task = asyncio.create_task(link.run(stop))
+    await asyncio.wait_for(link.wait_ready(), timeout=10)
+    try:
+        yield link
+    finally:
+        stop.set()
+        await task

@@ -15,7 +15,7 @@ from common.amqp.consumer import Consumer, PermanentError, RetryPolicy
 from common.amqp.publisher import Publisher
 from common.amqp.topology import DEAD_LETTER_QUEUE, POLL_SHOP
 from common.messages import Message, PollShop
-from tests.fakes.amqp import connect, drain, purge_all
+from tests.fakes.amqp import connect, drain, purge_all, running_link
 
 pytestmark = pytest.mark.integration
 
@@ -53,12 +53,10 @@ async def test_handled_message_is_acked_once(broker: AbstractRobustConnection) -
     async def handle(message: PollShop) -> None:
         seen.append(message.message_id)
 
-    connection = await connect_same(broker)
-    await Consumer(connection, POLL_SHOP, {"PollShop": handle}, retry=FAST_RETRY).start()
-    command = PollShop(installation_id=uuid.uuid4())
-    await publish(broker, command)
-    await wait_until(lambda: len(seen) == 1)
-    await connection.close()
+    async with running_link(str(broker.url), Consumer(POLL_SHOP, {"PollShop": handle})):
+        command = PollShop(installation_id=uuid.uuid4())
+        await publish(broker, command)
+        await wait_until(lambda: len(seen) == 1)
     assert seen == [command.message_id]
     assert await drain(broker, POLL_SHOP.name, expect=0, timeout=0.3) == []
 
@@ -73,12 +71,11 @@ async def test_transient_failure_is_retried_then_succeeds(broker: AbstractRobust
             raise ConnectionError("database blinked")
         done.append(message.message_id)
 
-    connection = await connect_same(broker)
-    await Consumer(connection, POLL_SHOP, {"PollShop": flaky}, retry=FAST_RETRY).start()
-    command = PollShop(installation_id=uuid.uuid4())
-    await publish(broker, command)
-    await wait_until(lambda: done == [command.message_id])
-    await connection.close()
+    consumer = Consumer(POLL_SHOP, {"PollShop": flaky}, retry=FAST_RETRY)
+    async with running_link(str(broker.url), consumer):
+        command = PollShop(installation_id=uuid.uuid4())
+        await publish(broker, command)
+        await wait_until(lambda: done == [command.message_id])
     assert attempts[command.message_id] == 3
     assert await drain(broker, DEAD_LETTER_QUEUE, expect=0, timeout=0.3) == []
 
@@ -96,14 +93,13 @@ async def test_failure_past_the_cap_goes_to_the_dead_letter_queue_and_is_recorde
     async def record(message: Message, error: BaseException) -> None:
         recorded.append((message.message_id, repr(error)))
 
-    connection = await connect_same(broker)
-    await Consumer(
-        connection, POLL_SHOP, {"PollShop": always_fails}, retry=FAST_RETRY, on_dead_letter=record
-    ).start()
-    command = PollShop(installation_id=uuid.uuid4())
-    await publish(broker, command)
-    dead = await drain(broker, DEAD_LETTER_QUEUE, expect=1)
-    await connection.close()
+    consumer = Consumer(
+        POLL_SHOP, {"PollShop": always_fails}, retry=FAST_RETRY, on_dead_letter=record
+    )
+    async with running_link(str(broker.url), consumer):
+        command = PollShop(installation_id=uuid.uuid4())
+        await publish(broker, command)
+        dead = await drain(broker, DEAD_LETTER_QUEUE, expect=1)
     assert [m.message_id for m in dead] == [str(command.message_id)]
     assert attempts[command.message_id] == FAST_RETRY.max_attempts
     assert recorded == [(command.message_id, "ConnectionError('still down')")]
@@ -118,12 +114,11 @@ async def test_permanent_error_is_dead_lettered_without_retry(
         attempts[message.message_id] += 1
         raise PermanentError("this can never work")
 
-    connection = await connect_same(broker)
-    await Consumer(connection, POLL_SHOP, {"PollShop": refuses}, retry=FAST_RETRY).start()
-    command = PollShop(installation_id=uuid.uuid4())
-    await publish(broker, command)
-    dead = await drain(broker, DEAD_LETTER_QUEUE, expect=1)
-    await connection.close()
+    consumer = Consumer(POLL_SHOP, {"PollShop": refuses}, retry=FAST_RETRY)
+    async with running_link(str(broker.url), consumer):
+        command = PollShop(installation_id=uuid.uuid4())
+        await publish(broker, command)
+        dead = await drain(broker, DEAD_LETTER_QUEUE, expect=1)
     assert len(dead) == 1
     assert attempts[command.message_id] == 1
 
@@ -134,17 +129,43 @@ async def test_unparseable_message_is_dead_lettered(broker: AbstractRobustConnec
     async def handle(message: PollShop) -> None:
         handled.append(message)
 
-    connection = await connect_same(broker)
-    await Consumer(connection, POLL_SHOP, {"PollShop": handle}, retry=FAST_RETRY).start()
-    channel = await broker.channel()
-    exchange = await channel.get_exchange("k2i.commands", ensure=False)
-    await exchange.publish(aio_pika.Message(b'{"type": "PollShop"}'), routing_key="PollShop")
-    await channel.close()
-    dead = await drain(broker, DEAD_LETTER_QUEUE, expect=1)
-    await connection.close()
+    async with running_link(str(broker.url), Consumer(POLL_SHOP, {"PollShop": handle})):
+        channel = await broker.channel()
+        exchange = await channel.get_exchange("k2i.commands", ensure=False)
+        await exchange.publish(aio_pika.Message(b'{"type": "PollShop"}'), routing_key="PollShop")
+        await channel.close()
+        dead = await drain(broker, DEAD_LETTER_QUEUE, expect=1)
     assert [m.body for m in dead] == [b'{"type": "PollShop"}']
     assert handled == []
 
 
-async def connect_same(broker: AbstractRobustConnection) -> AbstractRobustConnection:
-    return await connect(str(broker.url))
+async def test_consumer_comes_back_by_itself_after_the_connection_is_cut(
+    broker: AbstractRobustConnection, amqp_url: str
+) -> None:
+    from urllib.parse import urlsplit
+
+    from tests.fakes.tcp_proxy import TcpProxy
+
+    parts = urlsplit(amqp_url)
+    proxy = await TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5672).start()
+    proxied = parts._replace(netloc=f"guest:guest@127.0.0.1:{proxy.port}").geturl()
+    seen: list[uuid.UUID] = []
+
+    async def handle(message: PollShop) -> None:
+        seen.append(message.message_id)
+
+    try:
+        async with running_link(proxied, Consumer(POLL_SHOP, {"PollShop": handle})) as link:
+            await publish(broker, PollShop(installation_id=uuid.uuid4()))
+            await wait_until(lambda: len(seen) == 1)
+            proxy.cut()
+            await wait_until(lambda: not link.ready())
+            await publish(broker, PollShop(installation_id=uuid.uuid4()))
+            await asyncio.sleep(0.5)
+            assert len(seen) == 1
+            proxy.restore()
+            await wait_until(link.ready)
+            await wait_until(lambda: len(seen) == 2)
+            assert link.connects == 2
+    finally:
+        await proxy.stop()

@@ -11,10 +11,10 @@ from aio_pika.abc import AbstractRobustConnection
 
 from common.amqp.broker import BrokerLink
 from common.amqp.topology import POLL_SHOP, PROCESS_ORDER
-from common.db.outbox import OutboxRelay, enqueue
+from common.db.outbox import OutboxRelay, OutboxRelayError, enqueue
 from common.db.pool import Pool
 from common.messages import PollShop, parse_message
-from tests.fakes.amqp import connect, drain, purge_all
+from tests.fakes.amqp import connect, drain, purge_all, running_link
 
 pytestmark = pytest.mark.integration
 
@@ -39,12 +39,10 @@ async def test_committed_messages_are_published_and_removed(
     async with pool.acquire() as conn, conn.transaction():
         await enqueue(conn, commands)
 
-    link = BrokerLink(amqp_url, "test-relay")
-    await link.connect()
-    relay = OutboxRelay(pool, await link.publisher(), batch_size=7)
-    while await relay.relay_once():
-        pass
-    await link.close()
+    async with running_link(amqp_url) as link:
+        relay = OutboxRelay(pool, link.publisher, batch_size=7)
+        while await relay.relay_once():
+            pass
 
     received = await drain(broker, POLL_SHOP.name, expect=30)
     ids = [parse_message(m.body).message_id for m in received]
@@ -70,10 +68,11 @@ async def test_two_relays_running_side_by_side_publish_each_message_once(
     pool: Pool, amqp_url: str, broker: AbstractRobustConnection, clean_outbox: None
 ) -> None:
     links = [BrokerLink(amqp_url, f"relay-{i}") for i in range(2)]
-    for link in links:
-        await link.connect()
-    relays = [OutboxRelay(pool, await link.publisher(), batch_size=5) for link in links]
     stop = asyncio.Event()
+    link_tasks = [asyncio.create_task(link.run(stop)) for link in links]
+    for link in links:
+        await link.wait_ready()
+    relays = [OutboxRelay(pool, link.publisher, batch_size=5) for link in links]
     tasks = [asyncio.create_task(relay.run(stop)) for relay in relays]
 
     commands = [PollShop(installation_id=uuid.uuid4()) for _ in range(200)]
@@ -83,9 +82,7 @@ async def test_two_relays_running_side_by_side_publish_each_message_once(
 
     received = await drain(broker, POLL_SHOP.name, expect=200)
     stop.set()
-    await asyncio.gather(*tasks)
-    for link in links:
-        await link.close()
+    await asyncio.gather(*tasks, *link_tasks)
     ids = [parse_message(m.body).message_id for m in received]
     assert len(ids) == 200
     assert set(ids) == {c.message_id for c in commands}
@@ -99,12 +96,10 @@ async def test_unroutable_message_is_not_deleted(
            VALUES ($1, 'k2i.commands', 'NoSuchCommand', '{}')""",
         uuid.uuid4(),
     )
-    link = BrokerLink(amqp_url, "test-relay")
-    await link.connect()
-    relay = OutboxRelay(pool, await link.publisher())
-    with pytest.raises(Exception):  # noqa: B017, PT011 - aio-pika's DeliveryError or PublishError
-        await relay.relay_once()
-    await link.close()
+    async with running_link(amqp_url) as link:
+        relay = OutboxRelay(pool, link.publisher)
+        with pytest.raises(OutboxRelayError, match="1 of 1 messages not confirmed"):
+            await relay.relay_once()
     assert await pool.fetchval("SELECT count(*) FROM outbox") == 1
     await pool.execute("DELETE FROM outbox")
     assert await drain(broker, PROCESS_ORDER.name, expect=0, timeout=0.2) == []

@@ -28,7 +28,6 @@ log = get_logger(__name__)
 
 async def main(settings: IngestSettings, stop: asyncio.Event) -> None:
     box = SecretBox(settings.secret_keys)
-    broker = BrokerLink(settings.amqp_url.get_secret_value(), "ingest")
     async with open_pool(settings) as pool, aiohttp.ClientSession() as http:
 
         def client_for(installation: Installation) -> KmoShopsClient:
@@ -51,16 +50,11 @@ async def main(settings: IngestSettings, stop: asyncio.Event) -> None:
                 command, pool=pool, box=box, client_for=client_for, settings=poll_settings
             )
 
-        async def run_broker_side() -> None:
-            connection = await broker.connect()
-            relay = OutboxRelay(pool, await broker.publisher())
-            await Consumer(
-                connection,
-                POLL_SHOP,
-                {"PollShop": handle_poll},
-                prefetch=settings.consumer_prefetch,
-            ).start()
-            await relay.run(stop)
+        consumers = [
+            Consumer(POLL_SHOP, {"PollShop": handle_poll}, prefetch=settings.consumer_prefetch)
+        ]
+        broker = BrokerLink(settings.amqp_url.get_secret_value(), "ingest", consumers=consumers)
+        relay = OutboxRelay(pool, broker.publisher)
 
         app = create_app(settings, pool, box, broker_ready=broker.ready)
         runner = web.AppRunner(app, access_log=None)
@@ -68,20 +62,23 @@ async def main(settings: IngestSettings, stop: asyncio.Event) -> None:
         site = web.TCPSite(runner, settings.http_host, settings.http_port)
         await site.start()
         log.info("listening", host=settings.http_host, port=settings.http_port)
-        broker_task = asyncio.create_task(run_broker_side())
-        broker_task.add_done_callback(lambda task: _stop_on_failure(task, stop))
+        tasks = [asyncio.create_task(broker.run(stop)), asyncio.create_task(relay.run(stop))]
+        for task in tasks:
+            task.add_done_callback(lambda done: _stop_on_failure(done, stop))
         try:
             await stop.wait()
         finally:
-            broker_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await broker_task
             await runner.cleanup()
-            await broker.close()
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
 
 def _stop_on_failure(task: asyncio.Task[None], stop: asyncio.Event) -> None:
-    """A dead relay or consumer must not go unnoticed: stop, and let the supervisor restart."""
+    """A dead relay or broker link must not go unnoticed: stop, and let the supervisor
+    (compose, systemd, honcho) restart the service."""
     if not task.cancelled() and task.exception() is not None:
         log.error("broker side failed; stopping", error=repr(task.exception()))
         stop.set()

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
 from pydantic import ValidationError
 
-from common.amqp.topology import QueueSpec, declare_topology
+from common.amqp.topology import QueueSpec
 from common.logging import get_logger
 from common.messages import Message, parse_message
 
@@ -54,7 +54,6 @@ def delivery_attempt(message: AbstractIncomingMessage) -> int:
 class Consumer:
     def __init__(
         self,
-        connection: AbstractRobustConnection,
         queue: QueueSpec,
         handlers: dict[str, Handler],
         *,
@@ -62,21 +61,20 @@ class Consumer:
         retry: RetryPolicy | None = None,
         on_dead_letter: DeadLetterHook | None = None,
     ) -> None:
-        self._connection = connection
         self._queue = queue
         self._handlers = handlers
         self._prefetch = prefetch
         self._retry = retry or RetryPolicy()
         self._on_dead_letter = on_dead_letter
-        self._consumer_tag: str | None = None
 
-    async def start(self) -> None:
-        channel = await self._connection.channel()
+    async def start(self, connection: AbstractConnection) -> AbstractChannel:
+        """Consume on a new channel of ``connection``; return the channel to watch."""
+        channel = await connection.channel()
         await channel.set_qos(prefetch_count=self._prefetch)
-        await declare_topology(channel)
         queue = await channel.get_queue(self._queue.name, ensure=False)
-        self._consumer_tag = await queue.consume(self._on_message, no_ack=False)
+        await queue.consume(self._on_message, no_ack=False)
         log.info("consuming", queue=self._queue.name, prefetch=self._prefetch)
+        return channel
 
     async def _on_message(self, raw: AbstractIncomingMessage) -> None:
         attempt = delivery_attempt(raw)

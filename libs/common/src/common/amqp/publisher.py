@@ -52,9 +52,14 @@ class Publisher:
             timeout=self._timeout,
         )
 
-    async def publish_many(self, messages: Sequence[OutgoingMessage]) -> None:
-        """Publish all and wait for every confirm; raises if any was not confirmed."""
-        await asyncio.gather(*(self.publish(m) for m in messages))
+    async def publish_many(self, messages: Sequence[OutgoingMessage]) -> list[BaseException | None]:
+        """Publish all concurrently and wait for every confirm.
+
+        Returns, per message, None when the broker confirmed it, else the error; the
+        caller decides what to do with a partly confirmed batch.
+        """
+        results = await asyncio.gather(*(self.publish(m) for m in messages), return_exceptions=True)
+        return [r if isinstance(r, BaseException) else None for r in results]
 
     async def publish_message(self, message: Message) -> None:
         await self.publish(OutgoingMessage.of(message))

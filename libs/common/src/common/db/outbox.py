@@ -7,13 +7,15 @@ with confirms and deletes them in the same transaction. A crash after the publis
 before the commit publishes those rows again: delivery is at least once, and consumers
 are idempotent on ``message_id``. A trigger NOTIFYs ``outbox`` on insert, so the relay
 wakes within milliseconds; a slow poll is the safety net for a missed notification.
+The publisher is asked for on every batch, so a rebuilt broker link is picked up, and
+while the broker is away the relay backs off and the rows wait.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import asyncpg
 
@@ -44,11 +46,17 @@ async def pending_count(conn: asyncpg.Connection) -> int:
     return await conn.fetchval("SELECT count(*) FROM outbox")
 
 
+class OutboxRelayError(Exception):
+    def __init__(self, failed: int, batch: int, first: BaseException) -> None:
+        super().__init__(f"{failed} of {batch} messages not confirmed; first error: {first!r}")
+        self.first = first
+
+
 class OutboxRelay:
     def __init__(
         self,
         pool: Pool,
-        publisher: Publisher,
+        publisher: Callable[[], Publisher],
         *,
         batch_size: int = 250,
         poll_interval: float = 1.0,
@@ -62,7 +70,11 @@ class OutboxRelay:
         self._wake = asyncio.Event()
 
     async def relay_once(self) -> int:
-        """Publish one batch; return how many rows it relayed."""
+        """Publish one batch; return how many rows it relayed.
+
+        Rows the broker confirmed are deleted even when others in the batch failed, so
+        a broker outage mid-batch republishes only what was really in doubt.
+        """
         async with self._pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
                 """SELECT id, message_id, exchange, routing_key, body FROM outbox
@@ -71,7 +83,7 @@ class OutboxRelay:
             )
             if not rows:
                 return 0
-            await self._publisher.publish_many(
+            errors = await self._publisher().publish_many(
                 [
                     OutgoingMessage(
                         str(r["message_id"]), r["exchange"], r["routing_key"], r["body"]
@@ -79,9 +91,11 @@ class OutboxRelay:
                     for r in rows
                 ]
             )
-            await conn.execute(
-                "DELETE FROM outbox WHERE id = ANY($1::bigint[])", [r["id"] for r in rows]
-            )
+            confirmed = [r["id"] for r, error in zip(rows, errors, strict=True) if error is None]
+            await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", confirmed)
+        failures = [e for e in errors if e is not None]
+        if failures:
+            raise OutboxRelayError(len(failures), len(rows), failures[0])
         return len(rows)
 
     async def run(self, stop: asyncio.Event) -> None:
