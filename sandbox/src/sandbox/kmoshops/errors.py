@@ -37,4 +37,5 @@ async def json_errors(
         if exc.status < 400:
             raise
         code = _CODES.get(exc.status, "error")
-        return error_response(exc.status, code, exc.reason, dict(exc.headers))
+        kept = {k: v for k, v in exc.headers.items() if k.lower() == "allow"}
+        return error_response(exc.status, code, exc.reason, kept)

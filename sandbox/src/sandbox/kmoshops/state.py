@@ -136,6 +136,10 @@ class KmoShopsState:
         check_order(stored)
         if stored["id"] in self.orders:
             raise Conflict(f"order {stored['id']} already exists")
+        for name in ("created_at", "updated_at"):
+            local = format_timestamp(parse_timestamp(stored[name]), shop.timezone)
+            if local != stored[name]:
+                raise ValueError(f"{name} must carry the shop's offset: {local}")
         if parse_timestamp(stored["updated_at"]) < parse_timestamp(stored["created_at"]):
             raise ValueError("updated_at lies before created_at")
         self.orders[stored["id"]] = stored

@@ -136,7 +136,7 @@ def generate_orders(
             scenario = rng.choices(list(weights), list(weights.values()))[0]
         order_id = first_id + index
         generated = _BUILDERS[scenario](rng, info, order_id, customers)
-        _stamp(rng, generated.order, moments[index], info["timezone"])
+        _stamp(rng, generated.order, moments[index], window[1], info["timezone"])
         result.append(generated)
     return result
 
@@ -169,11 +169,15 @@ def _moments(rng: random.Random, count: int, window: tuple[datetime, datetime]) 
     return sorted(start + timedelta(seconds=rng.randint(0, span)) for _ in range(count))
 
 
-def _stamp(rng: random.Random, order: dict[str, Any], created: datetime, tz: str) -> None:
+def _stamp(
+    rng: random.Random, order: dict[str, Any], created: datetime, end: datetime, tz: str
+) -> None:
+    """updated_at follows created_at by a while, but never past the window's end."""
     status = order["status"]
     minutes = 0 if status == "new" else rng.randint(1, 90) * (1 + _rank(status))
+    updated = min(created + timedelta(minutes=minutes), max(created, end))
     order["created_at"] = format_timestamp(created, tz)
-    order["updated_at"] = format_timestamp(created + timedelta(minutes=minutes), tz)
+    order["updated_at"] = format_timestamp(updated, tz)
 
 
 def _rank(status: str) -> int:
