@@ -44,13 +44,32 @@ def an_order(updated_at: str, *, order_id: int | None = None, **changes: Any) ->
         "currency": "EUR",
         "prices_include_vat": True,
         "customer": {
-            "email": "a@example.com", "company": "", "firstname": "An", "lastname": "Peeters",
-            "address1": "Kerkstraat 12 bus 3", "address2": "", "housenr": "", "zipcode": "2000",
-            "city": "Antwerpen", "isocountry": "BE", "telnr": "", "coc": "", "vatnr": "",
+            "email": "a@example.com",
+            "company": "",
+            "firstname": "An",
+            "lastname": "Peeters",
+            "address1": "Kerkstraat 12 bus 3",
+            "address2": "",
+            "housenr": "",
+            "zipcode": "2000",
+            "city": "Antwerpen",
+            "isocountry": "BE",
+            "telnr": "",
+            "coc": "",
+            "vatnr": "",
         },
         "lines": [
-            {"id": 1, "product_id": 5, "sku": "B", "description": "Bidon", "quantity": 3,
-             "unit_price": "8.33", "discount": "0.01", "vat_rate": "21.00", "total": "24.98"}
+            {
+                "id": 1,
+                "product_id": 5,
+                "sku": "B",
+                "description": "Bidon",
+                "quantity": 3,
+                "unit_price": "8.33",
+                "discount": "0.01",
+                "vat_rate": "21.00",
+                "total": "24.98",
+            }
         ],
         "shipping": None,
         "payment_fee": None,
@@ -99,7 +118,10 @@ async def test_shop_answers_exactly_the_documented_fields(client: TestClient) ->
     status, body, _ = await get(client, "/shop")
     assert status == 200
     assert body == {
-        "id": 1234, "name": "Fietsen Peeters", "country": "BE", "currency": "EUR",
+        "id": 1234,
+        "name": "Fietsen Peeters",
+        "country": "BE",
+        "currency": "EUR",
         "timezone": "Europe/Brussels",
     }
     _, other, _ = await get(client, "/shop", {"Authorization": "Bearer other"})
@@ -121,7 +143,9 @@ async def test_orders_since_oldest_first_ties_by_id_and_at_or_after(
     assert [o["id"] for o in body["orders"]] == [10, 20, 30]
     assert (body["page"], body["pages"], body["total"]) == (1, 1, 3)
     _, later, _ = await get(client, "/orders?updated_since=2024-03-02T09:00:01Z")
-    assert later["orders"] == [] and later["pages"] == 1 and later["total"] == 0
+    assert later["orders"] == []
+    assert later["pages"] == 1
+    assert later["total"] == 0
     with pytest.raises(ValueError, match="shop's offset"):
         state.add_order(1234, an_order("2024-03-02T09:00:00+00:00"))
 
@@ -142,7 +166,8 @@ async def test_orders_pages_start_at_one_and_cover_everything_once(
     keys = [(datetime.fromisoformat(o["updated_at"]), o["id"]) for o in seen]
     assert keys == sorted(keys)
     _, default, _ = await get(client, "/orders?updated_since=2000-01-01T00:00:00Z")
-    assert len(default["orders"]) == 23 and default["pages"] == 1
+    assert len(default["orders"]) == 23
+    assert default["pages"] == 1
 
 
 async def test_limit_defaults_to_50_and_allows_250(
@@ -150,9 +175,11 @@ async def test_limit_defaults_to_50_and_allows_250(
 ) -> None:
     state.generate(1234, seed=6, count=260)
     _, body, _ = await get(client, "/orders?updated_since=2000-01-01T00:00:00Z")
-    assert len(body["orders"]) == 50 and body["pages"] == 6
+    assert len(body["orders"]) == 50
+    assert body["pages"] == 6
     _, body, _ = await get(client, "/orders?updated_since=2000-01-01T00:00:00Z&limit=250")
-    assert len(body["orders"]) == 250 and body["pages"] == 2
+    assert len(body["orders"]) == 250
+    assert body["pages"] == 2
 
 
 @pytest.mark.parametrize(
@@ -187,10 +214,13 @@ async def test_one_order_and_404s(client: TestClient, state: KmoShopsState) -> N
     state.add_order(1234, an_order("2024-03-02T10:00:00+01:00", order_id=6224))
     state.add_order(77, an_order("2024-03-02T10:00:00+01:00", order_id=6225))
     status, body, _ = await get(client, "/orders/6224")
-    assert status == 200 and body["id"] == 6224 and body["number"] == "6224"
+    assert status == 200
+    assert body["id"] == 6224
+    assert body["number"] == "6224"
     for missing in ("/orders/6225", "/orders/1", "/orders/abc", "/nothing"):
         status, body, _ = await get(client, missing)
-        assert status == 404 and body["error"]["code"] == "not_found"
+        assert status == 404
+        assert body["error"]["code"] == "not_found"
 
 
 # --- rate limit and faults ----------------------------------------------------------
@@ -201,7 +231,8 @@ async def test_429_with_retry_after_per_token_then_recovery(
     for _ in range(3):
         assert (await get(client, "/shop"))[0] == 200
     status, body, headers = await get(client, "/shop")
-    assert status == 429 and body["error"]["code"] == "rate_limited"
+    assert status == 429
+    assert body["error"]["code"] == "rate_limited"
     assert int(headers["Retry-After"]) >= 1
     assert (await get(client, "/shop", {"Authorization": "Bearer other"}))[0] == 200
     await asyncio.sleep(0.35)
@@ -212,7 +243,8 @@ async def test_default_budget_is_120_a_minute_and_can_be_switched_off(
     client: TestClient, state: KmoShopsState
 ) -> None:
     statuses = [(await get(client, "/shop"))[0] for _ in range(121)]
-    assert statuses[:120] == [200] * 120 and statuses[120] == 429
+    assert statuses[:120] == [200] * 120
+    assert statuses[120] == 429
     state.limiter.configure(enabled=False)
     assert (await get(client, "/shop"))[0] == 200
 
@@ -235,8 +267,14 @@ async def test_status_moves_forward_or_to_cancelled_only(
     order = state.add_order(1234, an_order("2024-03-30T23:00:00+01:00", status="new"))
     path = f"/_sandbox/orders/{order['id']}/status"
     steps = [
-        ("paid", 200), ("pending_payment", 409), ("paid", 409), ("shipped", 200),
-        ("refunded", 409), ("completed", 200), ("cancelled", 200), ("new", 409),
+        ("paid", 200),
+        ("pending_payment", 409),
+        ("paid", 409),
+        ("shipped", 200),
+        ("refunded", 409),
+        ("completed", 200),
+        ("cancelled", 200),
+        ("new", 409),
         ("cancelled", 409),
     ]
     for status, expected in steps:
@@ -252,17 +290,21 @@ async def test_any_status_can_be_cancelled_and_updated_at_moves_on(
     order = state.add_order(1234, an_order("2024-03-31T10:00:00+02:00", status=start))
     after = state.set_status(order["id"], "cancelled")
     assert after["status"] == "cancelled"
-    assert datetime.fromisoformat(after["updated_at"]) > datetime.fromisoformat(
-        order["updated_at"]
-    )
+    assert datetime.fromisoformat(after["updated_at"]) > datetime.fromisoformat(order["updated_at"])
     assert after["updated_at"].endswith("+02:00")  # Brussels summer time
 
 
 async def test_control_api_round_trip(client: TestClient) -> None:
     response = await client.post(
         "/_sandbox/shops",
-        json={"id": 9, "name": "Velo", "country": "NL", "currency": "EUR",
-              "timezone": "Europe/Amsterdam", "token": "t9"},
+        json={
+            "id": 9,
+            "name": "Velo",
+            "country": "NL",
+            "currency": "EUR",
+            "timezone": "Europe/Amsterdam",
+            "token": "t9",
+        },
     )
     assert response.status == 201
     response = await client.post(
@@ -270,20 +312,25 @@ async def test_control_api_round_trip(client: TestClient) -> None:
         json={"seed": 1, "count": 12, "include_invalid": True},
     )
     rows = (await response.json())["orders"]
-    assert response.status == 201 and len(rows) == 12
+    assert response.status == 201
+    assert len(rows) == 12
     assert {"id", "scenario", "kind", "expected"} <= set(rows[0])
     detail = await (await client.get(f"/_sandbox/orders/{rows[0]['id']}")).json()
     assert detail["generated"]["scenario"] == rows[0]["scenario"]
     status, body, _ = await get(
         client, "/orders?updated_since=2000-01-01T00:00:00Z", {"Authorization": "Bearer t9"}
     )
-    assert status == 200 and body["total"] == 12
+    assert status == 200
+    assert body["total"] == 12
     response = await client.post("/_sandbox/shops/9/orders", json={"id": 1})
-    assert response.status == 400 and "lacks" in (await response.json())["error"]["message"]
-    assert (await client.post("/_sandbox/shops", json={"id": 9, "name": "x", "country": "NL"}))\
-        .status == 409
-    assert (await client.post("/_sandbox/orders/999999/status", json={"status": "paid"}))\
-        .status == 404
+    assert response.status == 400
+    assert "lacks" in (await response.json())["error"]["message"]
+    assert (
+        await client.post("/_sandbox/shops", json={"id": 9, "name": "x", "country": "NL"})
+    ).status == 409
+    assert (
+        await client.post("/_sandbox/orders/999999/status", json={"status": "paid"})
+    ).status == 404
     response = await client.put("/_sandbox/rate-limit", json={"limit": 5, "window_seconds": 2})
     assert (await response.json())["limit"] == 5
     assert (await client.post("/_sandbox/reset")).status == 200
