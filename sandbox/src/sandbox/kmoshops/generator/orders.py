@@ -29,11 +29,11 @@ class Product:
     sku: str
     description: str
     price: Decimal
-    reduced: bool = False
+    rate_class: str = "standard"  # or "reduced" (first reduced rate), "lowest"
 
 
-def _p(pid: int, sku: str, description: str, price: str, reduced: bool = False) -> Product:
-    return Product(pid, sku, description, Decimal(price), reduced)
+def _p(pid: int, sku: str, description: str, price: str, rate_class: str = "standard") -> Product:
+    return Product(pid, sku, description, Decimal(price), rate_class)
 
 
 CATALOG = (
@@ -47,10 +47,10 @@ CATALOG = (
     _p(10204, "KO-100", "Kettingolie 100 ml", "12.99"),
     _p(10205, "SL-USB", "Fietslampjes USB set", "34.50"),
     _p(10206, "SLOT-U", "U-slot ART 2", "59.00"),
-    _p(10301, "BOEK-VL", "Boek: Vlaanderen per fiets", "24.95", reduced=True),
-    _p(10302, "REEP-12", "Energierepen (12 stuks)", "17.88", reduced=True),
-    _p(10303, "GEL-6", "Energiegels citroen (6 stuks)", "11.97", reduced=True),
-    _p(10401, "REP-ONDH", "Onderhoudsbeurt fiets", "79.00", reduced=True),
+    _p(10301, "BOEK-VL", "Boek: Vlaanderen per fiets", "24.95", "lowest"),
+    _p(10302, "REEP-12", "Energierepen (12 stuks)", "17.88", "lowest"),
+    _p(10303, "GEL-6", "Energiegels citroen (6 stuks)", "11.97", "reduced"),
+    _p(10401, "REP-ONDH", "Onderhoudsbeurt fiets", "79.00", "lowest"),
     _p(10501, "KAART-25", "Cadeaubon € 25", "25.00"),
 )
 
@@ -76,8 +76,7 @@ class Pricing:
 
     currency: str
     prices_include_vat: bool
-    standard: Decimal
-    reduced: Decimal
+    rates: tuple[Decimal, ...]  # standard first; all zero for ICP and export
     # Prices of goods without VAT on the order (ICP, export) are net of the shop's VAT.
     net_of: Decimal = Decimal(0)
 
@@ -86,6 +85,17 @@ class Pricing:
         if not self.prices_include_vat or self.net_of:
             base = base / (1 + (self.net_of or self.standard) / HUNDRED)
         return q2(base)
+
+    @property
+    def standard(self) -> Decimal:
+        return self.rates[0]
+
+    def rate(self, rate_class: str) -> Decimal:
+        if rate_class == "lowest":
+            return self.rates[-1]
+        if rate_class == "reduced" and len(self.rates) > 1:
+            return self.rates[1]
+        return self.rates[0]
 
 
 def _discount(rng: random.Random, quantity: int, unit: Decimal) -> Decimal:
@@ -109,7 +119,7 @@ def make_lines(rng: random.Random, order_id: int, pricing: Pricing) -> list[dict
         discount = _discount(rng, quantity, unit)
         if product.sku == "BID-750" and rng.random() < 0.5:
             quantity, discount = 3, CENTS
-        rate = pricing.reduced if product.reduced else pricing.standard
+        rate = pricing.rate(product.rate_class)
         lines.append(
             {
                 "id": order_id * 100 + index + 1,

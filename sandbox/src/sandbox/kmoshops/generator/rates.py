@@ -49,10 +49,8 @@ def standard_rate(country: str) -> Decimal:
     return Decimal(EU_VAT_RATES[country][0])
 
 
-def reduced_rate(country: str) -> Decimal:
-    """The country's first reduced rate, or its standard rate when it has none."""
-    rates = EU_VAT_RATES[country]
-    return Decimal(rates[1] if len(rates) > 1 else rates[0])
+def country_rates(country: str) -> tuple[Decimal, ...]:
+    return tuple(Decimal(rate) for rate in EU_VAT_RATES[country])
 
 
 def unusual_rate(country: str, pick: int) -> Decimal:

@@ -25,7 +25,7 @@ from sandbox.kmoshops.generator.orders import (
 from sandbox.kmoshops.generator.people import EU_CONSUMER_COUNTRIES, INTERNATIONAL_COUNTRIES
 from sandbox.kmoshops.generator.rates import (
     UNUSUAL_CURRENCIES,
-    reduced_rate,
+    country_rates,
     standard_rate,
     unusual_rate,
 )
@@ -219,12 +219,10 @@ def _build(
     if incl is None:
         incl = not (draft.vat_number and rng.random() < 0.7)
     if draft.kind == "regular":
-        pricing = Pricing(
-            draft.currency, incl, standard_rate(draft.country), reduced_rate(draft.country)
-        )
+        pricing = Pricing(draft.currency, incl, country_rates(draft.country))
     else:
-        zero = Decimal("0.00")
-        pricing = Pricing(draft.currency, incl, zero, zero, net_of=standard_rate(shop["country"]))
+        net_of = standard_rate(shop["country"])
+        pricing = Pricing(draft.currency, incl, (Decimal("0.00"),), net_of=net_of)
     returning = [
         c
         for c in customers
