@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import uuid
 
 import asyncpg
+from pydantic import SecretStr
 
 from common.crypto import SecretBox
 from common.installations.models import Installation, InstallationConfig, InstallationFile
@@ -21,6 +23,11 @@ class InstallationNotFound(LookupError):
     pass
 
 
+def budget_key(api_key: SecretStr) -> str:
+    """The non-secret name of an Informer administration's call budget."""
+    return "sha256:" + hashlib.sha256(api_key.get_secret_value().encode()).hexdigest()
+
+
 def new_webhook_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
 
@@ -32,8 +39,8 @@ async def create_installation(
     installation_id = uuid.uuid4()
     webhook_secret = new_webhook_secret()
     await conn.execute(
-        f"""INSERT INTO installations ({_COLUMNS})
-            VALUES ($1, $2, 'active', $3, $4, $5, $6, $7, $8, $9, $10, now())""",
+        f"""INSERT INTO installations ({_COLUMNS}, budget_key)
+            VALUES ($1, $2, 'active', $3, $4, $5, $6, $7, $8, $9, $10, now(), $11)""",
         installation_id,
         spec.name,
         spec.shop.country,
@@ -44,6 +51,7 @@ async def create_installation(
         box.encrypt(spec.informer.security_code.get_secret_value()),
         box.encrypt(webhook_secret),
         spec.config.model_dump(mode="json"),
+        budget_key(spec.informer.api_key),
     )
     return installation_id, webhook_secret
 
