@@ -11,6 +11,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -21,6 +22,9 @@ from common.amqp.topology import PROCESS_ORDER
 from common.db.outbox import enqueue
 from common.db.pool import Pool
 from common.messages import PollShop, ProcessOrder, parse_message
+from ingest.store import advance_cursor
+from sandbox.kmoshops.app import serve
+from sandbox.kmoshops.state import KmoShopsState, WebhookSettings
 from tests.fakes.amqp import connect, drain, purge_all
 from tests.fakes.installations import CreatedInstallation, InstallationFactory
 from tests.fakes.orders import order
@@ -175,4 +179,92 @@ async def _wait_for_log(process: ServiceProcess, text: str, timeout: float = 20.
     while text not in process.logs():
         if loop.time() > deadline:
             raise AssertionError(f"{text!r} not logged; see {process.log_path}")
+        await asyncio.sleep(0.1)
+
+
+@pytest.fixture
+async def kmo_sandbox() -> AsyncIterator[tuple[KmoShopsState, str]]:
+    state = KmoShopsState(webhook_settings=WebhookSettings(retry_time_scale=0.001))
+    state.create_shop(1234, "Fietsen Peeters", "BE", tokens=["e2e-token"])
+    runner, base = await serve(state)
+    yield state, f"{base}/api/v1"
+    await runner.cleanup()
+
+
+async def test_sandbox_webhooks_with_duplicates_and_out_of_order_updates_end_once_each(
+    ingest: tuple[ServiceProcess, str],
+    broker: AbstractRobustConnection,
+    installations: InstallationFactory,
+    kmo_sandbox: tuple[KmoShopsState, str],
+    pool: Pool,
+) -> None:
+    process, base = ingest
+    await process.wait_http(f"{base}/readyz")
+    state, kmo_url = kmo_sandbox
+    shop = await installations.create(kmoshops={"base_url": kmo_url, "api_token": "e2e-token"})
+    state.register_webhook(1234, f"{base}/webhooks/kmoshops/{shop.id}", shop.webhook_secret)
+    state.set_switches(1234, duplicate=True, out_of_order=True)
+
+    made = state.generate(1234, 11, 20, scenarios=["domestic_b2c", "icp_b2b", "international"])
+    for generated in made[:10]:
+        if generated.order["status"] not in ("completed", "cancelled"):
+            state.set_status(generated.order["id"], "cancelled")
+    state.release_held()
+    refund_target = made[-1].order
+    state.create_refund(refund_target["id"], "1.00")
+    await _wait_deliveries_done(state)
+
+    final = {o: state.order(o)["updated_at"] for o in (g.order["id"] for g in made)}
+    rows = await pool.fetch(
+        "SELECT order_id, updated_at FROM shop_orders WHERE installation_id = $1", shop.id
+    )
+    assert {r["order_id"]: r["updated_at"] for r in rows} == {
+        o: datetime.fromisoformat(stamp) for o, stamp in final.items()
+    }
+    received = await drain(broker, PROCESS_ORDER.name, expect=len(made), timeout=15)
+    newest = [parse_message(m.body) for m in received]
+    by_order: dict[int, list[str]] = {}
+    for message in newest:
+        assert isinstance(message, ProcessOrder)
+        by_order.setdefault(message.order.id, []).append(message.order.updated_at.isoformat())
+    # Each order version at most once; every order's newest version present.
+    assert all(len(v) == len(set(v)) for v in by_order.values())
+    assert set(by_order) == set(final)
+    assert (
+        await pool.fetchval("SELECT count(*) FROM shop_refunds WHERE installation_id = $1", shop.id)
+        == 1
+    )
+
+
+async def test_polling_through_the_broker_publishes_what_webhooks_missed(
+    ingest: tuple[ServiceProcess, str],
+    broker: AbstractRobustConnection,
+    installations: InstallationFactory,
+    kmo_sandbox: tuple[KmoShopsState, str],
+    pool: Pool,
+) -> None:
+    process, base = ingest
+    await process.wait_http(f"{base}/readyz")
+    state, kmo_url = kmo_sandbox
+    shop = await installations.create(kmoshops={"base_url": kmo_url, "api_token": "e2e-token"})
+    state.register_webhook(1234, f"{base}/webhooks/kmoshops/{shop.id}", shop.webhook_secret)
+    state.set_switches(1234, drop=True)  # every webhook lost
+    made = state.generate(1234, 5, 30)
+    async with pool.acquire() as conn:
+        await advance_cursor(conn, shop.id, datetime.now(UTC) - timedelta(days=1))
+        await enqueue(conn, [PollShop(installation_id=shop.id)])
+
+    received = await drain(broker, PROCESS_ORDER.name, expect=30, timeout=20)
+    ids = sorted(parse_message(m.body).order.id for m in received)  # type: ignore[attr-defined]
+    assert ids == sorted(g.order["id"] for g in made)
+    assert all(parse_message(m.body).source == "poll" for m in received)  # type: ignore[attr-defined]
+
+
+async def _wait_deliveries_done(state: KmoShopsState, timeout: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while any(d.status not in ("delivered", "failed", "dropped") for d in state.delivery_list()):
+        if loop.time() > deadline:
+            pending = [d for d in state.delivery_list() if d.status != "delivered"]
+            raise AssertionError(f"deliveries not done: {pending[:3]}")
         await asyncio.sleep(0.1)
