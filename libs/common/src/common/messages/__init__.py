@@ -8,11 +8,26 @@ from pydantic import Field, TypeAdapter
 
 from common.messages.base import Command, Event, Message, order_correlation_id
 from common.messages.commands import PollShop, ProcessOrder, RecheckOpenOrders, RefreshRelationIndex
-from common.messages.events import RefundIgnored
+from common.messages.events import (
+    InvoiceCreated,
+    OrderCancelled,
+    OrderFailed,
+    OrderSummary,
+    OrderWaiting,
+    RefundIgnored,
+)
 from common.messages.orders import OrderStatus, Refund, ShopOrder
 
 AnyMessage = Annotated[
-    ProcessOrder | PollShop | RecheckOpenOrders | RefreshRelationIndex | RefundIgnored,
+    ProcessOrder
+    | PollShop
+    | RecheckOpenOrders
+    | RefreshRelationIndex
+    | RefundIgnored
+    | InvoiceCreated
+    | OrderFailed
+    | OrderWaiting
+    | OrderCancelled,
     Field(discriminator="type"),
 ]
 _any_message: TypeAdapter[AnyMessage] = TypeAdapter(AnyMessage)
@@ -27,8 +42,13 @@ __all__ = [
     "AnyMessage",
     "Command",
     "Event",
+    "InvoiceCreated",
     "Message",
+    "OrderCancelled",
+    "OrderFailed",
     "OrderStatus",
+    "OrderSummary",
+    "OrderWaiting",
     "PollShop",
     "ProcessOrder",
     "RecheckOpenOrders",

@@ -12,11 +12,13 @@ CREATE TABLE order_states (
     number           text NOT NULL,
     -- waiting: status not processable (Open); queued: to be processed; claimed: a
     -- worker holds it, nothing sent yet; posting: the invoice POST may have been sent;
-    -- uncertain: the POST's outcome is unknown, to be looked up before any new POST;
     -- invoiced; failed: a pre-check or Informer refused it (Errors); ignored:
     -- cancelled; needs_review: parked for a human, never posted again by itself.
     state            text NOT NULL CHECK (state IN ('waiting', 'queued', 'claimed', 'posting',
-                         'uncertain', 'invoiced', 'failed', 'ignored', 'needs_review')),
+                         'invoiced', 'failed', 'ignored', 'needs_review')),
+    -- A POST of this order's invoice may have reached Informer without us learning the
+    -- answer: look the invoice up by reference before any new POST.
+    in_doubt         boolean NOT NULL DEFAULT false,
     order_status     text NOT NULL,
     order_updated_at timestamptz NOT NULL,
     payload          jsonb NOT NULL,
@@ -37,8 +39,9 @@ CREATE TABLE order_states (
     updated_at       timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (installation_id, order_id)
 );
-CREATE INDEX order_states_runnable ON order_states (priority_at)
-    WHERE state IN ('queued', 'uncertain');
+CREATE INDEX order_states_runnable ON order_states (priority_at) WHERE state = 'queued';
+CREATE INDEX order_states_installation_queue ON order_states (installation_id, priority_at)
+    WHERE state = 'queued';
 CREATE INDEX order_states_leases ON order_states (lease_until)
     WHERE state IN ('claimed', 'posting');
 
