@@ -1,0 +1,1 @@
+"""Adapters: the processor's connections to the world outside its pure domain."""

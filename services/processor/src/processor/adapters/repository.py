@@ -1,0 +1,295 @@
+"""The processor's state in PostgreSQL: order states, claims, leases, the e-mail index.
+
+The life of an order here: ``waiting`` (status not processable) or ``queued``; a
+worker ``claims`` it (committed before any Informer call); just before the invoice
+POST it becomes ``posting``; the answer makes it ``invoiced`` or ``failed``. A lease
+bounds every claim: a worker that dies leaves a ``claimed`` order that goes back to
+the queue, and a ``posting`` order that goes back *in doubt*, so the next worker looks
+the invoice up by reference before it could ever post again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Literal
+
+import asyncpg
+
+from common.messages import ShopOrder
+
+Intake = Literal["queued", "waiting", "ignored"]
+
+
+@dataclass(frozen=True)
+class Claim:
+    installation_id: uuid.UUID
+    order_id: int
+    claim_id: uuid.UUID
+    order: ShopOrder
+    in_doubt: bool
+    relation_id: int | None
+    attempts: int
+
+
+_UPSERT = """
+WITH queue_tail AS (
+    SELECT max(priority_at) AS tail FROM order_states
+     WHERE installation_id = $1 AND state = 'queued'
+)
+INSERT INTO order_states (installation_id, order_id, number, state, order_status,
+                          order_updated_at, payload, priority_at)
+SELECT $1, $2, $3, $4, $5, $6, $7,
+       greatest(clock_timestamp(), coalesce((SELECT tail FROM queue_tail) + $8::interval,
+                                            clock_timestamp()))
+ON CONFLICT (installation_id, order_id) DO UPDATE
+   SET number = EXCLUDED.number,
+       order_status = EXCLUDED.order_status,
+       order_updated_at = EXCLUDED.order_updated_at,
+       payload = EXCLUDED.payload,
+       state = CASE WHEN order_states.state IN ('waiting', 'failed', 'queued')
+                    THEN EXCLUDED.state ELSE order_states.state END,
+       priority_at = CASE WHEN order_states.state IN ('waiting', 'failed')
+                          THEN EXCLUDED.priority_at ELSE order_states.priority_at END,
+       not_before = CASE WHEN order_states.state IN ('waiting', 'failed')
+                         THEN clock_timestamp() ELSE order_states.not_before END,
+       error_code = CASE WHEN order_states.state = 'failed' THEN NULL
+                         ELSE order_states.error_code END,
+       updated_at = clock_timestamp()
+ WHERE order_states.order_updated_at < EXCLUDED.order_updated_at
+   AND order_states.state IN ('waiting', 'failed', 'queued', 'claimed', 'posting')
+RETURNING state
+"""
+
+
+async def record_intake(
+    conn: asyncpg.Connection,
+    installation_id: uuid.UUID,
+    order: ShopOrder,
+    intake: Intake,
+    spacing: timedelta,
+) -> str | None:
+    """Store a new or newer order version; return the state it is in now, or None when
+    nothing changed (an older or equal version, or an order already invoiced, ignored
+    or parked: a shop-side change after invoicing is never carried to Informer).
+
+    ``spacing`` spreads one installation's queue in time (``priority_at``), so a
+    merchant with a long backlog never holds up another merchant's next order.
+    """
+    return await conn.fetchval(
+        _UPSERT,
+        installation_id,
+        order.id,
+        order.number,
+        intake,
+        order.status.value,
+        order.updated_at,
+        order.model_dump(mode="json"),
+        spacing,
+    )
+
+
+_CLAIM = """
+WITH next AS (
+    SELECT s.installation_id, s.order_id
+      FROM order_states s
+      JOIN installations i ON i.id = s.installation_id AND i.status = 'active'
+      LEFT JOIN informer_budgets b ON b.budget_key = i.budget_key
+     WHERE s.state = 'queued' AND s.not_before <= clock_timestamp()
+       AND (NOT $3 OR b.budget_key IS NULL
+            OR ((b.paused_until IS NULL OR b.paused_until <= clock_timestamp())
+                AND b.tat - $4::interval <= clock_timestamp()))
+     ORDER BY s.priority_at
+     LIMIT 1
+       FOR UPDATE OF s SKIP LOCKED
+)
+UPDATE order_states s
+   SET state = 'claimed', claim_id = $1, claimed_version = s.order_updated_at,
+       lease_until = clock_timestamp() + $2::interval, attempts = s.attempts + 1,
+       updated_at = clock_timestamp()
+  FROM next
+ WHERE s.installation_id = next.installation_id AND s.order_id = next.order_id
+RETURNING s.installation_id, s.order_id, s.payload, s.in_doubt, s.relation_id, s.attempts
+"""
+
+
+async def claim_next(
+    conn: asyncpg.Connection,
+    lease: timedelta,
+    *,
+    budget_enabled: bool,
+    budget_tolerance: timedelta,
+) -> Claim | None:
+    """Claim the queued order with the earliest priority whose administration has
+    budget now; skip rows other workers hold."""
+    claim_id = uuid.uuid4()
+    row = await conn.fetchrow(_CLAIM, claim_id, lease, budget_enabled, budget_tolerance)
+    if row is None:
+        return None
+    return Claim(
+        row["installation_id"],
+        row["order_id"],
+        claim_id,
+        ShopOrder.model_validate(row["payload"]),
+        row["in_doubt"],
+        row["relation_id"],
+        row["attempts"],
+    )
+
+
+async def mark_posting(
+    conn: asyncpg.Connection, claim: Claim, relation_id: int, lease: timedelta
+) -> bool:
+    """Commit, before the POST, that it may happen: from here a lost worker leaves the
+    order in doubt."""
+    return (
+        await conn.execute(
+            """UPDATE order_states
+                  SET state = 'posting', relation_id = $3,
+                      lease_until = clock_timestamp() + $4::interval,
+                      updated_at = clock_timestamp()
+                WHERE installation_id = $1 AND order_id = $2 AND claim_id = $5
+                  AND state = 'claimed'""",
+            claim.installation_id,
+            claim.order_id,
+            relation_id,
+            lease,
+            claim.claim_id,
+        )
+        == "UPDATE 1"
+    )
+
+
+async def mark_invoiced(
+    conn: asyncpg.Connection,
+    claim: Claim,
+    relation_id: int,
+    invoice_id: int,
+    invoice_url: str,
+    invoice_number: str | None,
+) -> bool:
+    return (
+        await conn.execute(
+            """UPDATE order_states
+                  SET state = 'invoiced', relation_id = $3, invoice_id = $4,
+                      invoice_url = $5, invoice_number = $6, in_doubt = false,
+                      claim_id = NULL, lease_until = NULL, error_code = NULL,
+                      error_message = NULL, error_detail = NULL,
+                      updated_at = clock_timestamp()
+                WHERE installation_id = $1 AND order_id = $2 AND claim_id = $7""",
+            claim.installation_id,
+            claim.order_id,
+            relation_id,
+            invoice_id,
+            invoice_url,
+            invoice_number,
+            claim.claim_id,
+        )
+        == "UPDATE 1"
+    )
+
+
+async def mark_failed(
+    conn: asyncpg.Connection,
+    claim: Claim,
+    code: str,
+    message: str,
+    detail: dict[str, Any],
+    *,
+    park: bool = False,
+) -> str | None:
+    """Record a failure; return the state now. A newer order version that arrived
+    while this one was being worked on goes back to the queue instead: the shop may
+    have fixed what failed."""
+    return await conn.fetchval(
+        """UPDATE order_states
+              SET state = CASE WHEN $7 THEN 'needs_review'
+                               WHEN order_updated_at > claimed_version THEN 'queued'
+                               ELSE 'failed' END,
+                  error_code = $3, error_message = $4, error_detail = $5,
+                  claim_id = NULL, lease_until = NULL, not_before = clock_timestamp(),
+                  updated_at = clock_timestamp()
+            WHERE installation_id = $1 AND order_id = $2 AND claim_id = $6
+        RETURNING state""",
+        claim.installation_id,
+        claim.order_id,
+        code,
+        message,
+        detail,
+        claim.claim_id,
+        park,
+    )
+
+
+async def release(
+    conn: asyncpg.Connection,
+    claim: Claim,
+    delay: timedelta,
+    *,
+    in_doubt: bool | None = None,
+    relation_id: int | None = None,
+    count_attempt: bool = True,
+) -> None:
+    """Put a claimed order back in the queue, to be tried after ``delay``."""
+    await conn.execute(
+        """UPDATE order_states
+              SET state = 'queued', claim_id = NULL, lease_until = NULL,
+                  not_before = clock_timestamp() + $3::interval,
+                  in_doubt = coalesce($4, in_doubt),
+                  relation_id = coalesce($5, relation_id),
+                  attempts = attempts - CASE WHEN $7 THEN 0 ELSE 1 END,
+                  updated_at = clock_timestamp()
+            WHERE installation_id = $1 AND order_id = $2 AND claim_id = $6""",
+        claim.installation_id,
+        claim.order_id,
+        delay,
+        in_doubt,
+        relation_id,
+        claim.claim_id,
+        count_attempt,
+    )
+
+
+async def reap_expired_leases(conn: asyncpg.Connection, settle: timedelta) -> int:
+    """Orders whose worker vanished: claimed ones go back to the queue; posting ones
+    go back in doubt, after ``settle`` so a POST still in flight can land first."""
+    result = await conn.execute(
+        """UPDATE order_states
+              SET in_doubt = in_doubt OR state = 'posting',
+                  not_before = clock_timestamp()
+                               + CASE WHEN state = 'posting' THEN $1::interval
+                                      ELSE interval '0' END,
+                  state = 'queued', claim_id = NULL, lease_until = NULL,
+                  updated_at = clock_timestamp()
+            WHERE state IN ('claimed', 'posting') AND lease_until < clock_timestamp()""",
+        settle,
+    )
+    return int(result.split()[-1])
+
+
+async def requeue_failed(
+    conn: asyncpg.Connection, installation_id: uuid.UUID, order_id: int
+) -> bool:
+    """The merchant's Process button: only from failed, never twice at once."""
+    return (
+        await conn.execute(
+            """UPDATE order_states
+                  SET state = 'queued', not_before = clock_timestamp(), attempts = 0,
+                      priority_at = clock_timestamp(), updated_at = clock_timestamp()
+                WHERE installation_id = $1 AND order_id = $2 AND state = 'failed'""",
+            installation_id,
+            order_id,
+        )
+        == "UPDATE 1"
+    )
+
+
+async def order_state(
+    conn: asyncpg.Connection, installation_id: uuid.UUID, order_id: int
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT * FROM order_states WHERE installation_id = $1 AND order_id = $2",
+        installation_id,
+        order_id,
+    )
