@@ -11,7 +11,7 @@ import json
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -29,8 +29,18 @@ from processor.adapters.informer import (
     InformerOutcomeUnknown,
     InformerRateLimited,
     InformerUnavailable,
+    InformerUnexpectedResponse,
     InformerValidationError,
     dumps_json,
+)
+from processor.adapters.informer.codec import loads as loads_json
+from processor.adapters.informer.models import (
+    InvoicesPage,
+    Ledger,
+    PaymentCondition,
+    Relation,
+    SalesInvoice,
+    Vat,
 )
 from sandbox.informer import InformerState, RateLimitConfig
 from sandbox.informer.testing import (
@@ -599,14 +609,10 @@ SECRET_CODE = "code-1a2b3c4d5e6f"
 
 
 @asynccontextmanager
-async def echoing_server(status: int) -> AsyncIterator[str]:
-    """A hostile stand-in that echoes the credentials it received into its error body."""
-
-    async def handler(request: web.Request) -> web.Response:
-        echoed = f"{request.headers.get('Apikey')} / {request.headers.get('Securitycode')}"
-        error: Any = {"relation_id": echoed} if status == 422 else [echoed]
-        return web.json_response({"error": error, "response_code": status}, status=status)
-
+async def stub_server(
+    handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+) -> AsyncIterator[str]:
+    """A stand-in that answers every path with ``handler``; yields its ``/v2`` URL."""
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", handler)
     runner = web.AppRunner(app)
@@ -617,6 +623,17 @@ async def echoing_server(status: int) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{runner.addresses[0][1]}/v2"
     finally:
         await runner.cleanup()
+
+
+def echoing_server(status: int) -> Any:
+    """A hostile stand-in that echoes the credentials it received into its error body."""
+
+    async def handler(request: web.Request) -> web.Response:
+        echoed = f"{request.headers.get('Apikey')} / {request.headers.get('Securitycode')}"
+        error: Any = {"relation_id": echoed} if status == 422 else [echoed]
+        return web.json_response({"error": error, "response_code": status}, status=status)
+
+    return stub_server(handler)
 
 
 def assert_no_secret(*texts: Any) -> None:
@@ -683,3 +700,68 @@ async def test_connection_errors_never_contain_key_or_code(
     with pytest.raises(InformerUnavailable) as caught:
         await client.templates()
     assert_no_secret(str(caught.value), repr(caught.value), caught.value.plain_message())
+
+
+# --- answers that are not what the API describes --------------------------------------------
+async def test_unreadable_success_answers(session: aiohttp.ClientSession) -> None:
+    async def handler(request: web.Request) -> web.Response:
+        if request.method == "POST":
+            return web.Response(text="<html>ok</html>", content_type="text/html")
+        return web.json_response([{"id": "not a number"}])
+
+    async with stub_server(handler) as url:
+        client = InformerClient(session, url, SecretStr(API_KEY), SecretStr(SECURITY_CODE))
+        with pytest.raises(InformerUnexpectedResponse):
+            await client.templates()
+        # A 2xx to a create means it was stored, but without a readable id.
+        with pytest.raises(InformerOutcomeUnknown) as caught:
+            await client.create_invoice({"relation_id": 1})
+        assert caught.value.status == 200
+    assert client.calls == 2
+
+
+def test_models_read_informers_loose_shapes() -> None:
+    relation = Relation.model_validate(
+        {
+            "id": 5001,
+            "relation_number": "1001",
+            "relation_type": 1,
+            "company_name": None,
+            "firstname": "An",
+            "surname_prefix": "de",
+            "surname": "Smet",
+            "email": None,
+            "last_edit": "2025-03-01 10:00:00",
+            "subtype": {"customer": True},
+            "something_new": [1, 2],
+        }
+    )
+    assert relation.relation_number == 1001
+    assert relation.display_name == "An de Smet"
+    assert relation.last_edit == datetime(2025, 3, 1, 10, 0, 0)
+
+    vat = Vat.model_validate({"id": 1, "percentage": Decimal("5.5"), "available": "0"})
+    assert vat.available is False
+    assert Ledger.model_validate({"id": 1, "blocked": False, "costs": "0"}).blocked is False
+    assert PaymentCondition.model_validate({"id": 1, "default": "1"}).default is True
+    invoice = SalesInvoice.model_validate(
+        {"id": 9, "invoice_date": "2026-03-02", "payment_date": None, "reference": None,
+         "totals": {"incl_vat": Decimal("12.10"), "open": 12}, "lines": [{"info": "0"}]}
+    )  # fmt: skip
+    assert invoice.totals.open == Decimal(12)
+    assert invoice.lines[0].info is False
+    assert invoice.reference is None
+    page = InvoicesPage.model_validate({"invoices": []})
+    assert page.pagination.pages == 0
+
+
+def test_codec_keeps_money_exact() -> None:
+    assert dumps_json({"a": Decimal("8.32"), "b": [Decimal("10.00"), 1, "é", None, True]}) == (
+        '{"a":8.32,"b":[10.00,1,"é",null,true]}'.encode()
+    )
+    assert dumps_json({"big": Decimal("1E+3")}) == b'{"big":1000}'
+    assert loads_json(b'{"x": 0.1}') == {"x": Decimal("0.1")}
+    with pytest.raises(ValueError, match="JSON"):
+        dumps_json({"nan": Decimal("NaN")})
+    with pytest.raises(ValueError, match="JSON"):
+        dumps_json({"when": date(2026, 1, 1)})

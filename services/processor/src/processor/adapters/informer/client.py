@@ -19,6 +19,7 @@ retries cost one more each):
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import date
@@ -39,6 +40,7 @@ from processor.adapters.informer.models import (
     Currency,
     InvoicesPage,
     Ledger,
+    Pagination,
     PaymentCondition,
     Relation,
     RelationsPage,
@@ -138,7 +140,7 @@ class InformerClient:
             result = await self.relations_page(page, MAX_RECORDS, last_edit=last_edit)
             for relation in result.relations:
                 yield relation
-            if _last_page(page, result.pagination.pages, len(result.relations)):
+            if _last_page(result.pagination, page, len(result.relations)):
                 return
             page += 1
 
@@ -154,7 +156,7 @@ class InformerClient:
             for relation in result.relations:
                 if relation.relation_number == number:
                     return relation
-            if _last_page(page, result.pagination.pages, len(result.relations)):
+            if _last_page(result.pagination, page, len(result.relations)):
                 return None
             page += 1
 
@@ -220,7 +222,7 @@ class InformerClient:
                 relation_id, page, MAX_RECORDS, sort="created.desc", last_edit=last_edit
             )
             found.extend(i for i in result.invoices if i.reference == reference)
-            if _last_page(page, result.pagination.pages, len(result.invoices)):
+            if _last_page(result.pagination, page, len(result.invoices)):
                 return found
             page += 1
 
@@ -255,15 +257,20 @@ class InformerClient:
         self, model: type[M], path: str, params: dict[str, str] | None = None
     ) -> M:
         data = await self._transport.send(Call("GET", path, params or {}))
-        return _validate(TypeAdapter(model), data, path)
+        return _validate(_adapter(model), data, path)
 
     async def _get_list(self, model: type[M], path: str) -> list[M]:
         data = await self._transport.send(Call("GET", path))
-        return _validate(TypeAdapter(list[model]), data, path)  # type: ignore[valid-type]
+        return _validate(_adapter(list[model]), data, path)  # type: ignore[valid-type]
 
     async def _post(self, path: str, payload: dict[str, Any] | bytes, *, what: str) -> Any:
         body = payload if isinstance(payload, bytes) else codec.dumps(payload)
         return await self._transport.send(Call("POST", path, body=body, what=what))
+
+
+@functools.cache
+def _adapter(tp: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(tp)
 
 
 def _validate(adapter: TypeAdapter[T], data: Any, path: str) -> T:
@@ -294,6 +301,11 @@ def _page_params(page: int, records: int) -> dict[str, str]:
     return {"page": str(page), "records": str(records)}
 
 
-def _last_page(page: int, pages: int, received: int) -> bool:
-    """Stop at the last page Informer announces, or at an empty page whatever it says."""
-    return received == 0 or page >= pages
+def _last_page(pagination: Pagination, page: int, received: int) -> bool:
+    """Stop at the last page Informer announces, or at an empty page whatever it says;
+    without an announced count, a short page is the last one."""
+    if received == 0:
+        return True
+    if pagination.pages > 0:
+        return page >= pagination.pages
+    return received < MAX_RECORDS
