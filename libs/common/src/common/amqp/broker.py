@@ -27,13 +27,6 @@ from common.logging import get_logger
 
 log = get_logger(__name__)
 
-CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
-    ConnectionError,
-    OSError,
-    TimeoutError,
-    aio_pika.exceptions.AMQPError,
-)
-
 
 class BrokerUnavailable(ConnectionError):
     """Not connected to RabbitMQ right now."""
@@ -77,7 +70,10 @@ class BrokerLink:
             except asyncio.CancelledError:
                 await self._teardown()
                 raise
-            except CONNECTION_ERRORS as exc:
+            except Exception as exc:
+                # Anything at all: aiormq raises more than connection errors when a
+                # connection dies mid-handshake (StopAsyncIteration, say). A supervisor
+                # that gives up on an unexpected type is no supervisor.
                 await self._teardown()
                 log.warning("broker unreachable, retrying", error=repr(exc), retry_in_s=delay)
                 await _sleep_or_stop(stop, delay)

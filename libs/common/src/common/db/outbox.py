@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 import asyncpg
 
 from common.amqp.publisher import OutgoingMessage, Publisher
+from common.db.notify import Wakeup
 from common.db.pool import Pool
 from common.logging import get_logger
 from common.messages.base import Message
@@ -67,7 +68,7 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_interval = poll_interval
         self._max_backoff = max_backoff
-        self._wake = asyncio.Event()
+        self._wakeup = Wakeup(pool, NOTIFY_CHANNEL)
 
     async def relay_once(self) -> int:
         """Publish one batch; return how many rows it relayed.
@@ -99,7 +100,7 @@ class OutboxRelay:
         return len(rows)
 
     async def run(self, stop: asyncio.Event) -> None:
-        listener = asyncio.create_task(self._listen(stop))
+        listener = asyncio.create_task(self._wakeup.listen(stop))
         backoff = 0.1
         try:
             while not stop.is_set():
@@ -111,51 +112,14 @@ class OutboxRelay:
                     log.warning(
                         "outbox relay failed, retrying", error=repr(exc), retry_in_s=backoff
                     )
-                    await _sleep_or_stop(stop, backoff)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), timeout=backoff)
                     backoff = min(backoff * 2, self._max_backoff)
                     continue
                 backoff = 0.1
-                if relayed == self._batch_size:
-                    continue
-                self._wake.clear()
-                await _wait_any(stop, self._wake, seconds=self._poll_interval)
+                if relayed < self._batch_size:
+                    await self._wakeup.wait(self._poll_interval)
         finally:
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await listener
-
-    async def _listen(self, stop: asyncio.Event) -> None:
-        """Hold a LISTEN connection; reconnect after database trouble."""
-        while not stop.is_set():
-            try:
-                async with self._pool.acquire() as conn:
-                    await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
-                    try:
-                        while not stop.is_set() and not conn.is_closed():
-                            await _sleep_or_stop(stop, 5.0)
-                            await conn.execute("SELECT 1")
-                    finally:
-                        if not conn.is_closed():
-                            await conn.remove_listener(NOTIFY_CHANNEL, self._on_notify)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("outbox listener lost its connection", error=repr(exc))
-                await _sleep_or_stop(stop, 1.0)
-
-    def _on_notify(self, *_: object) -> None:
-        self._wake.set()
-
-
-async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-
-
-async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, *, seconds: float) -> None:
-    waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(wake.wait())]
-    try:
-        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()

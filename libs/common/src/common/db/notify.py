@@ -1,0 +1,56 @@
+"""Waking up on PostgreSQL NOTIFY, with a poll as the safety net.
+
+A :class:`Wakeup` holds one LISTEN connection (re-opened after database trouble) and
+lets any number of tasks wait until the channel is notified or a timeout passes.
+Notifications are hints, never the source of truth: whoever wakes re-reads the table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from common.db.pool import Pool
+from common.logging import get_logger
+
+log = get_logger(__name__)
+
+
+class Wakeup:
+    def __init__(self, pool: Pool, channel: str) -> None:
+        self._pool = pool
+        self._channel = channel
+        self._event = asyncio.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    async def wait(self, seconds: float) -> None:
+        """Return when notified (since the last wait) or after ``seconds``."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._event.wait(), seconds)
+        self._event.clear()
+
+    async def listen(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                async with self._pool.acquire() as conn:
+                    await conn.add_listener(self._channel, self._on_notify)
+                    try:
+                        while not stop.is_set() and not conn.is_closed():
+                            with contextlib.suppress(TimeoutError):
+                                await asyncio.wait_for(stop.wait(), timeout=5.0)
+                            await conn.execute("SELECT 1")
+                    finally:
+                        if not conn.is_closed():
+                            await conn.remove_listener(self._channel, self._on_notify)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("listener lost its connection", channel=self._channel, error=repr(exc))
+                self._event.set()  # let waiters re-read while we reconnect
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=1.0)
+
+    def _on_notify(self, *_: object) -> None:
+        self._event.set()
