@@ -310,6 +310,7 @@ async def test_create_invoice_and_read_it_back(
     assert page.pagination.total == 1
     assert [i.id for i in page.invoices] == [created.id]
     assert (await client.invoices_page(relation_id, page=2)).invoices == []
+    assert client.calls_by_endpoint["GET /invoices/sales/{id}"] == 1
 
 
 async def test_decimal_amounts_are_sent_exactly(

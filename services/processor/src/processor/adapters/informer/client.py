@@ -227,7 +227,9 @@ class InformerClient:
             page += 1
 
     async def invoice(self, invoice_id: int) -> SalesInvoice:
-        return await self._get_model(SalesInvoice, f"/invoices/sales/{int(invoice_id)}")
+        path = f"/invoices/sales/{int(invoice_id)}"
+        data = await self._transport.send(Call("GET", path, route="/invoices/sales/{id}"))
+        return _validate(_adapter(SalesInvoice), data, path)
 
     async def sales_invoice_options(self) -> list[VatLedgerOption]:
         """Every usable VAT rate with the ``vat_option`` values and ledgers it allows."""

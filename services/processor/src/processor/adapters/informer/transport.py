@@ -67,6 +67,7 @@ class Call:
     params: dict[str, str] = field(default_factory=dict)
     body: bytes | None = None
     what: str = "the request"
+    route: str | None = None  # the path template, when the path carries an id
 
     @property
     def idempotent(self) -> bool:
@@ -74,7 +75,8 @@ class Call:
 
     @property
     def endpoint(self) -> str:
-        return f"{self.method} {self.path}"
+        """``"GET /invoices/sales/{id}"``: low-cardinality, for counts and metrics."""
+        return f"{self.method} {self.route or self.path}"
 
 
 class Transport:
