@@ -12,12 +12,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
-
-VatOptionName = Literal["incl", "excl", "shifted", "icv_within_eu", "icv_outside_eu"]
-CostsSetting = Literal["optional", "required", "disabled"]
 
 
 def _flag(value: Any) -> bool:
