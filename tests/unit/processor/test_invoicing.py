@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from common.installations.models import InstallationConfig
 from common.messages.orders import ShopOrder
 from processor.domain import (
     InvoiceDraft,
@@ -50,14 +51,14 @@ ZERO = {"lines": [line(vat_rate="0.00")], "shipping": charge("DHL", "6.95", "0.0
 def draft(
     order: ShopOrder,
     *,
-    config: object = None,
+    config: InstallationConfig | None = None,
     relation_id: int = 5001,
     tz: str = SHOP_TZ,
     admin_country: str = "BE",
 ) -> InvoiceDraft:
     config = config or make_config()
     kind = classify(order, "BE")
-    return invoice_draft(order, config, kind, relation_id, tz, admin_country, OPTIONS)  # type: ignore[arg-type]
+    return invoice_draft(order, config, kind, relation_id, tz, admin_country, OPTIONS)
 
 
 # ---- the split -----------------------------------------------------------------------

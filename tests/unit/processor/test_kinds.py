@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from common.installations.models import VatLedger
 from processor.domain import OrderKind, VatOption, classify, vat_ledger, vat_option
 from tests.unit.processor.builders import (
     LEDGER_BE,
@@ -82,11 +83,17 @@ def test_vat_option(kind: OrderKind, incl: bool, option: VatOption) -> None:
 def test_vat_ledger_by_kind() -> None:
     config = make_config()
     rate = Decimal("21.00")
-    assert vat_ledger(config, OrderKind.REGULAR, "BE", rate).vat_id == VAT_BE_21  # type: ignore[union-attr]
-    assert vat_ledger(config, OrderKind.REGULAR, "be", rate).ledger_id == LEDGER_BE  # type: ignore[union-attr]
+    assert vat_ledger(config, OrderKind.REGULAR, "BE", rate) == VatLedger(
+        vat_id=VAT_BE_21, ledger_id=LEDGER_BE
+    )
+    assert vat_ledger(config, OrderKind.REGULAR, "be", rate) == VatLedger(
+        vat_id=VAT_BE_21, ledger_id=LEDGER_BE
+    )
     assert vat_ledger(config, OrderKind.REGULAR, "BE", Decimal("9.00")) is None
     assert vat_ledger(config, OrderKind.REGULAR, "IT", rate) is None
-    icp = vat_ledger(config, OrderKind.ICP, "DE", Decimal("0"))
-    assert (icp.vat_id, icp.ledger_id) == (VAT_ICP, LEDGER_ICP)  # type: ignore[union-attr]
-    export = vat_ledger(config, OrderKind.INTERNATIONAL, "US", Decimal("0"))
-    assert (export.vat_id, export.ledger_id) == (VAT_EXPORT, LEDGER_EXPORT)  # type: ignore[union-attr]
+    assert vat_ledger(config, OrderKind.ICP, "DE", Decimal("0")) == VatLedger(
+        vat_id=VAT_ICP, ledger_id=LEDGER_ICP
+    )
+    assert vat_ledger(config, OrderKind.INTERNATIONAL, "US", Decimal("0")) == VatLedger(
+        vat_id=VAT_EXPORT, ledger_id=LEDGER_EXPORT
+    )

@@ -42,14 +42,14 @@ def test_lookups() -> None:
 
 def test_float_percentages_keep_their_text() -> None:
     options = InformerOptions.from_json([{"id": 9, "percentage": 5.5, "vat_options": {}}])
-    assert options.vat_code(9).percentage == Decimal("5.5")  # type: ignore[union-attr]
+    assert options.vat_codes[0].percentage == Decimal("5.5")
 
 
 def test_unknown_vat_options_and_fields_are_ignored() -> None:
     options = InformerOptions.from_json(
         [{"id": 9, "vat_options": {"incl": True, "reverse_charge": True}, "extra": 1}]
     )
-    assert options.vat_code(9).vat_options == frozenset({VatOption.INCL})  # type: ignore[union-attr]
+    assert options.vat_codes[0].vat_options == frozenset({VatOption.INCL})
 
 
 def test_empty_answer() -> None:
