@@ -76,11 +76,9 @@ def check_total(order: ShopOrder) -> Failure | None:
     expected = expected_total(order)
     if abs(order.total - expected) <= TOTAL_TOLERANCE:
         return None
-    parts = (
-        "its lines, shipping and fees"
-        if order.prices_include_vat
-        else ("its lines, shipping and fees plus VAT")
-    )
+    parts = "its lines, shipping and fees"
+    if not order.prices_include_vat:
+        parts += " plus VAT"
     return Failure(
         ErrorCode.TOTAL_MISMATCH,
         f"The order total {money_text(order.total)} does not match {parts} "
