@@ -91,3 +91,17 @@ def test_split_line_is_exact(total_cents: int, quantity: int) -> None:
     assert all(q >= 1 and a == a.quantize(CENT) for q, a in parts)
     if len(parts) == 2:
         assert parts[1][1] - parts[0][1] == CENT
+
+
+@EXAMPLES
+@given(valid_orders(), st.integers(-500, 500).filter(lambda c: c != 0))
+def test_any_total_off_by_a_cent_or_more_is_a_mismatch(order: ShopOrder, off: int) -> None:
+    wrong = order.total + off * CENT
+    if wrong < 0:
+        return
+    changed = order.model_copy(update={"total": wrong})
+    failure = check_order(changed, CONFIG, SHOP_COUNTRY, OPTIONS)
+    assert failure is not None
+    assert failure.code == "TOTAL_MISMATCH"
+    assert failure.detail["total"] == f"{wrong:.2f}"
+    assert failure.detail["expected"] == f"{order.total:.2f}"
