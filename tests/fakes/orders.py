@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 EXAMPLE_ORDER: dict[str, Any] = {
     "id": 6224,
@@ -54,3 +56,14 @@ def order(**overrides: Any) -> dict[str, Any]:
     result = copy.deepcopy(EXAMPLE_ORDER)
     result.update(overrides)
     return result
+
+
+def recent_order(order_id: int, **overrides: Any) -> dict[str, Any]:
+    """The example order, dated today (Informer refuses dates in a closed period)."""
+    now = datetime.now(ZoneInfo("Europe/Brussels")).replace(microsecond=0)
+    stamp = now.isoformat()
+    return order(id=order_id, number=str(order_id), created_at=stamp, updated_at=stamp) | overrides
+
+
+def customer(**overrides: Any) -> dict[str, Any]:
+    return copy.deepcopy(EXAMPLE_ORDER["customer"]) | overrides

@@ -7,7 +7,6 @@ import contextlib
 from datetime import timedelta
 
 import aiohttp
-from aiohttp import web
 
 from common.amqp.broker import BrokerLink
 from common.amqp.consumer import Consumer
@@ -19,6 +18,7 @@ from common.installations.models import Installation
 from common.kmoshops import KmoShopsClient
 from common.logging import get_logger
 from common.messages import PollShop
+from common.web.health import serve
 from ingest.polling import PollSettings, poll_shop
 from ingest.settings import IngestSettings
 from ingest.web.app import create_app
@@ -57,10 +57,7 @@ async def main(settings: IngestSettings, stop: asyncio.Event) -> None:
         relay = OutboxRelay(pool, broker.publisher)
 
         app = create_app(settings, pool, box, broker_ready=broker.ready)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, settings.http_host, settings.http_port)
-        await site.start()
+        runner = await serve(app, settings.http_host, settings.http_port)
         log.info("listening", host=settings.http_host, port=settings.http_port)
         tasks = [asyncio.create_task(broker.run(stop)), asyncio.create_task(relay.run(stop))]
         for task in tasks:

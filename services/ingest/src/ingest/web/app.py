@@ -7,10 +7,10 @@ from aiohttp import web
 
 from common.crypto import SecretBox
 from common.db.pool import Pool
+from common.web.health import add_health_routes
 from ingest.installations import InstallationCache
 from ingest.settings import IngestSettings
-from ingest.web.health import healthz, readyz
-from ingest.web.keys import BROKER_READY, CLOCK, INSTALLATIONS, POOL, SETTINGS
+from ingest.web.keys import CLOCK, INSTALLATIONS, POOL, SETTINGS
 from ingest.web.webhooks import receive_webhook
 
 
@@ -28,9 +28,7 @@ def create_app(
     app[SETTINGS] = settings
     app[POOL] = pool
     app[INSTALLATIONS] = InstallationCache(pool, box, settings.installation_cache_seconds)
-    app[BROKER_READY] = broker_ready
     app[CLOCK] = clock
     app.router.add_post("/webhooks/kmoshops/{installation}", receive_webhook)
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/readyz", readyz)
+    add_health_routes(app, pool, broker_ready)
     return app

@@ -13,5 +13,4 @@ from ingest.settings import IngestSettings
 SETTINGS = web.AppKey("settings", IngestSettings)
 POOL = web.AppKey("pool", Pool)
 INSTALLATIONS = web.AppKey("installations", InstallationCache)
-BROKER_READY = web.AppKey("broker_ready", Callable[[], bool])
 CLOCK = web.AppKey("clock", Callable[[], float])

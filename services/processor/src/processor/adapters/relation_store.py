@@ -102,6 +102,8 @@ class RelationClaim:
     relation_id: int | None
     mine: bool
     """True when this caller holds the claim (new, or taken over after a lapsed lease)."""
+    taken_over: bool = False
+    """Held by someone before us who may have sent the POST: search before posting."""
 
 
 async def claim_relation(
@@ -129,14 +131,16 @@ async def claim_relation(
               SET claim_id = EXCLUDED.claim_id, lease_until = EXCLUDED.lease_until
             WHERE relation_creations.relation_id IS NULL
               AND relation_creations.lease_until < clock_timestamp()
-        RETURNING relation_number, claim_id, relation_id""",
+        RETURNING relation_number, claim_id, relation_id, (xmax <> 0) AS taken_over""",
         installation_id,
         email,
         claim_id,
         lease,
     )
     if row is not None:
-        return RelationClaim(email, row["relation_number"], claim_id, row["relation_id"], True)
+        return RelationClaim(
+            email, row["relation_number"], claim_id, row["relation_id"], True, row["taken_over"]
+        )
     row = await conn.fetchrow(
         """SELECT relation_number, claim_id, relation_id FROM relation_creations
             WHERE installation_id = $1 AND email = $2""",

@@ -1,0 +1,108 @@
+"""Builds the processor from its settings: intake consumers, workers, relay, health."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import timedelta
+
+import aiohttp
+from aiohttp import web
+
+from common.amqp.broker import BrokerLink
+from common.amqp.consumer import Consumer
+from common.amqp.topology import PROCESS_ORDER, RELATION_INDEX
+from common.crypto import SecretBox
+from common.db.outbox import OutboxRelay
+from common.db.pool import open_pool
+from common.logging import get_logger
+from common.web.health import add_health_routes, serve
+from processor.budget import Budget, BudgetPolicy
+from processor.handlers import Handlers
+from processor.informer_context import InformerContexts
+from processor.pipeline import Pipeline, PipelineSettings
+from processor.settings import ProcessorSettings
+from processor.worker import Workers, spacing
+
+log = get_logger(__name__)
+
+
+def budget_policy(settings: ProcessorSettings) -> BudgetPolicy:
+    return BudgetPolicy(
+        window_seconds=settings.informer_window_seconds,
+        window_limit=settings.informer_window_limit,
+        day_seconds=settings.informer_day_seconds,
+        day_limit=settings.informer_day_limit,
+        burst=settings.informer_burst,
+        margin=settings.informer_margin,
+        enabled=settings.informer_budget_enabled,
+    )
+
+
+async def main(settings: ProcessorSettings, stop: asyncio.Event) -> None:
+    box = SecretBox(settings.secret_keys)
+    policy = budget_policy(settings)
+    pipeline_settings = PipelineSettings(
+        lease=timedelta(seconds=settings.lease_seconds),
+        settle=timedelta(seconds=settings.settle_seconds),
+        max_attempts=settings.max_attempts,
+    )
+    async with open_pool(settings) as pool, aiohttp.ClientSession() as http:
+        contexts = InformerContexts(
+            pool,
+            box,
+            http,
+            Budget(pool, policy),
+            base_url=settings.informer_base_url,
+            timeout=settings.informer_timeout_seconds,
+            cache_seconds=settings.options_cache_seconds,
+        )
+        handlers = Handlers(pool, box, contexts, spacing(policy))
+        registry = handlers.registry()
+        consumers = [
+            Consumer(
+                PROCESS_ORDER,
+                {"ProcessOrder": registry["ProcessOrder"]},  # type: ignore[dict-item]
+                prefetch=settings.consumer_prefetch,
+                on_dead_letter=handlers.record_dead_letter,
+            ),
+            Consumer(
+                RELATION_INDEX,
+                {"RefreshRelationIndex": registry["RefreshRelationIndex"]},  # type: ignore[dict-item]
+                prefetch=1,
+            ),
+        ]
+        broker = BrokerLink(settings.amqp_url.get_secret_value(), "processor", consumers=consumers)
+        relay = OutboxRelay(pool, broker.publisher)
+        workers = Workers(
+            pool,
+            Pipeline(pool, contexts, pipeline_settings),
+            policy,
+            pipeline_settings,
+            concurrency=settings.worker_concurrency,
+        )
+        app = web.Application()
+        add_health_routes(app, pool, broker.ready)
+        runner = await serve(app, settings.http_host, settings.http_port)
+        tasks = [
+            asyncio.create_task(broker.run(stop)),
+            asyncio.create_task(relay.run(stop)),
+            asyncio.create_task(workers.run(stop)),
+        ]
+        for task in tasks:
+            task.add_done_callback(lambda done: _stop_on_failure(done, stop))
+        try:
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+
+def _stop_on_failure(task: asyncio.Task[None], stop: asyncio.Event) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("a processor task failed; stopping", error=repr(task.exception()))
+        stop.set()

@@ -1,0 +1,118 @@
+"""The processor's message handlers (verbs), one registry from message type to handler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from common.amqp.consumer import PermanentError
+from common.crypto import SecretBox
+from common.db.idempotency import first_delivery
+from common.db.outbox import enqueue
+from common.db.pool import Pool
+from common.installations.repository import InstallationNotFound, get_installation
+from common.logging import get_logger
+from common.messages import (
+    Message,
+    OrderCancelled,
+    OrderWaiting,
+    ProcessOrder,
+    RefreshRelationIndex,
+)
+from processor.adapters import repository
+from processor.domain.checks import Leave, Process, status_decision
+from processor.informer_context import InformerContexts
+from processor.outcomes import summary
+from processor.relations import build_index
+from processor.worker import QUEUE_CHANNEL
+
+log = get_logger(__name__)
+
+CONSUMER = "processor"
+
+
+@dataclass(frozen=True)
+class Handlers:
+    pool: Pool
+    box: SecretBox
+    contexts: InformerContexts
+    spacing: timedelta
+
+    async def receive_order(self, message: ProcessOrder) -> None:
+        """Record the order version and decide: queue it, let it wait, or let it go.
+
+        Pre-checks 1 (already invoiced: nothing changes) and 2 (status) happen here;
+        the rest happens in a worker. The message is acked only after this commits.
+        """
+        order = message.order
+        async with self.pool.acquire() as conn:
+            try:
+                installation = await get_installation(conn, self.box, message.installation_id)
+            except InstallationNotFound:
+                raise PermanentError(f"no installation {message.installation_id}") from None
+            decision = status_decision(order, installation.config)
+            intake = (
+                "queued"
+                if isinstance(decision, Process)
+                else "ignored"
+                if isinstance(decision, Leave)
+                else "waiting"
+            )
+            async with conn.transaction():
+                if not await first_delivery(conn, CONSUMER, message.message_id):
+                    return
+                state = await repository.record_intake(
+                    conn, message.installation_id, order, intake, self.spacing
+                )
+                if state == "queued":
+                    await conn.execute(f"NOTIFY {QUEUE_CHANNEL}")
+                elif state == "waiting":
+                    await enqueue(conn, [_event(OrderWaiting, message)])
+                elif state == "ignored":
+                    await enqueue(conn, [_event(OrderCancelled, message)])
+        log.info("order received", order_id=order.id, state=state, status=order.status.value)
+
+    async def refresh_relation_index(self, message: RefreshRelationIndex) -> None:
+        context = await self.contexts.get(message.installation_id)
+        await build_index(self.pool, context, full=message.full)
+
+    def registry(self) -> dict[str, object]:
+        return {
+            "ProcessOrder": self.receive_order,
+            "RefreshRelationIndex": self.refresh_relation_index,
+        }
+
+    async def record_dead_letter(self, message: Message, error: BaseException) -> None:
+        """A ProcessOrder that could not even be recorded ends as a failed order the
+        merchant sees, not only in the dead-letter queue."""
+        if not isinstance(message, ProcessOrder):
+            return
+        async with self.pool.acquire() as conn, conn.transaction():
+            exists = await conn.fetchval(
+                "SELECT 1 FROM installations WHERE id = $1", message.installation_id
+            )
+            if not exists:
+                return
+            await repository.record_intake(
+                conn, message.installation_id, message.order, "queued", self.spacing
+            )
+            await conn.execute(
+                """UPDATE order_states
+                      SET state = 'failed', error_code = 'PROCESSING_ERROR', error_message = $3,
+                          error_detail = $4
+                    WHERE installation_id = $1 AND order_id = $2
+                      AND state IN ('queued', 'waiting', 'failed')""",
+                message.installation_id,
+                message.order.id,
+                "The order could not be processed because of an internal error. Support "
+                "has been notified through the dead-letter queue; press Process to retry.",
+                {"error": repr(error)[:2000], "message_id": str(message.message_id)},
+            )
+
+
+def _event(kind: type[OrderWaiting] | type[OrderCancelled], message: ProcessOrder) -> object:
+    return kind(
+        installation_id=message.installation_id,
+        correlation_id=message.correlation_id,
+        order=summary(message.order),
+    )

@@ -1,0 +1,117 @@
+"""Per installation: its Informer client (budget plugged in) and what is worth caching.
+
+The administration (its country decides ``delivery_date``) and the sales-invoice
+options (valid VAT code / ledger / vat_option combinations) change rarely; reading them
+for every order would double the calls per order. They are cached for
+``cache_seconds``, so a known customer's order costs one call: the invoice POST.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+from common.crypto import SecretBox
+from common.db.pool import Pool
+from common.installations.models import Installation
+from common.installations.repository import budget_key, get_installation
+from processor.adapters.informer.client import InformerClient
+from processor.adapters.informer.models import Administration, VatLedgerOption
+from processor.budget import Budget
+from processor.domain.options import InformerOptions
+
+
+@dataclass
+class _Cached:
+    value: Any
+    expires: float
+
+
+@dataclass
+class InformerContext:
+    installation: Installation
+    client: InformerClient
+    budget_key: str
+    cache_seconds: float
+    _cache: dict[str, _Cached] = field(default_factory=dict)
+
+    async def _cached(self, name: str, load: Any) -> Any:
+        now = time.monotonic()
+        entry = self._cache.get(name)
+        if entry is None or entry.expires <= now:
+            entry = _Cached(await load(), now + self.cache_seconds)
+            self._cache[name] = entry
+        return entry.value
+
+    async def administration(self) -> Administration:
+        return await self._cached("administration", self.client.administration)
+
+    async def options(self) -> InformerOptions:
+        async def load() -> InformerOptions:
+            raw: list[VatLedgerOption] = await self.client.sales_invoice_options()
+            return InformerOptions.from_json([o.model_dump(mode="json") for o in raw])
+
+        return await self._cached("options", load)
+
+    def forget_options(self) -> None:
+        self._cache.pop("options", None)
+
+
+class InformerContexts:
+    """Builds and caches one context per installation for this process."""
+
+    def __init__(
+        self,
+        pool: Pool,
+        box: SecretBox,
+        session: aiohttp.ClientSession,
+        budget: Budget,
+        *,
+        base_url: str,
+        timeout: float,
+        cache_seconds: float,
+        installation_seconds: float = 30.0,
+    ) -> None:
+        self._pool = pool
+        self._box = box
+        self._session = session
+        self._budget = budget
+        self._base_url = base_url
+        self._timeout = timeout
+        self._cache_seconds = cache_seconds
+        self._installation_seconds = installation_seconds
+        self._contexts: dict[uuid.UUID, tuple[float, InformerContext]] = {}
+
+    async def get(self, installation_id: uuid.UUID) -> InformerContext:
+        now = time.monotonic()
+        cached = self._contexts.get(installation_id)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        async with self._pool.acquire() as conn:
+            installation = await get_installation(conn, self._box, installation_id)
+        key = budget_key(installation.informer_api_key)
+        previous = cached[1] if cached else None
+        if previous is not None and previous.budget_key == key:
+            previous.installation = installation
+            context = previous
+        else:
+            context = InformerContext(
+                installation,
+                InformerClient(
+                    self._session,
+                    self._base_url,
+                    installation.informer_api_key,
+                    installation.informer_security_code,
+                    acquire=lambda: self._budget.acquire(key),
+                    on_rate_limited=lambda seconds: self._budget.pause(key, seconds),
+                    timeout=self._timeout,
+                ),
+                key,
+                self._cache_seconds,
+            )
+        self._contexts[installation_id] = (now + self._installation_seconds, context)
+        return context

@@ -1,0 +1,104 @@
+"""Committing what happened to an order, together with the event that tells the
+dashboard (one transaction: never a dual write)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from common.db.outbox import enqueue
+from common.db.pool import Pool
+from common.logging import get_logger
+from common.messages import (
+    InvoiceCreated,
+    OrderFailed,
+    OrderSummary,
+    ShopOrder,
+    order_correlation_id,
+)
+from processor.adapters import repository
+from processor.adapters.repository import Claim
+
+log = get_logger(__name__)
+
+
+def summary(order: ShopOrder) -> OrderSummary:
+    customer = order.customer
+    name = customer.company or f"{customer.firstname} {customer.lastname}".strip()
+    return OrderSummary(
+        order_id=order.id,
+        number=order.number,
+        status=order.status.value,
+        created_at=order.created_at,
+        updated_at=order.updated_at,
+        total=order.total,
+        currency=order.currency,
+        customer_name=name,
+        customer_email=customer.email,
+    )
+
+
+async def invoiced(
+    pool: Pool,
+    claim: Claim,
+    *,
+    relation_id: int,
+    invoice_id: int,
+    invoice_url: str,
+    invoice_number: str | None,
+    invoice_date: date,
+    recovered: bool = False,
+) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        if not await repository.mark_invoiced(
+            conn, claim, relation_id, invoice_id, invoice_url, invoice_number
+        ):
+            # Our lease lapsed and another worker took the order; it will find this
+            # invoice by reference rather than create a second one.
+            log.warning("claim lost before recording the invoice", invoice_id=invoice_id)
+            return
+        await enqueue(
+            conn,
+            [
+                InvoiceCreated(
+                    installation_id=claim.installation_id,
+                    correlation_id=order_correlation_id(claim.installation_id, claim.order_id),
+                    order=summary(claim.order),
+                    invoice_id=invoice_id,
+                    invoice_url=invoice_url,
+                    invoice_number=invoice_number,
+                    invoice_date=invoice_date,
+                    relation_id=relation_id,
+                    recovered=recovered,
+                )
+            ],
+        )
+    log.info("invoice created", invoice_id=invoice_id, recovered=recovered)
+
+
+async def failed(
+    pool: Pool,
+    claim: Claim,
+    code: str,
+    message: str,
+    detail: dict[str, Any],
+    *,
+    park: bool = False,
+) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        state = await repository.mark_failed(conn, claim, code, message, detail, park=park)
+        if state in ("failed", "needs_review"):
+            await enqueue(
+                conn,
+                [
+                    OrderFailed(
+                        installation_id=claim.installation_id,
+                        correlation_id=order_correlation_id(claim.installation_id, claim.order_id),
+                        order=summary(claim.order),
+                        code=code,
+                        message=message,
+                        detail=detail,
+                    )
+                ],
+            )
+    log.info("order failed", code=code, state=state)

@@ -1,0 +1,148 @@
+"""Finding or creating the debtor of an order, exactly once per customer.
+
+A fixed debtor costs nothing; a known e-mail costs nothing (the index); a new customer
+costs a POST and a search. ``POST /relations`` answers without the new id, so the
+relation number is chosen first (``relation_creations``) and searched for after: a
+retry after any failure finds the relation the first attempt may have created instead
+of creating a second one. Two orders of one new customer at once: the second waits
+for the first's relation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from common.db.pool import Pool
+from common.logging import get_logger
+from common.messages import ShopOrder
+from processor.adapters import relation_store
+from processor.adapters.informer.errors import InformerOutcomeUnknown, InformerValidationError
+from processor.domain.debtor import email_key, fixed_debtor, relation_draft
+from processor.domain.kinds import OrderKind
+from processor.informer_context import InformerContext
+
+log = get_logger(__name__)
+
+INFORMER_ZONE = ZoneInfo("Europe/Amsterdam")
+
+
+class TryLater(Exception):
+    """Not now, and not the order's fault: put it back in the queue for ``seconds``."""
+
+    def __init__(self, reason: str, seconds: float) -> None:
+        super().__init__(reason)
+        self.seconds = seconds
+
+
+def _lock_key(context: InformerContext) -> int:
+    digest = hashlib.sha256(f"relation-index:{context.installation.id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+async def build_index(pool: Pool, context: InformerContext, *, full: bool) -> int:
+    """Read relations (all, or those edited since the last refresh) into the index.
+
+    Informer's ``last_edit`` filter keeps relations edited on a later calendar day, so
+    a refresh asks from the day before the last one: overlap, never a gap.
+    """
+    installation_id = context.installation.id
+    async with pool.acquire() as conn:
+        last = None if full else await relation_store.refreshed_at(conn, installation_id)
+    since = (last.astimezone(INFORMER_ZONE).date() - timedelta(days=1)) if last else None
+    seen = 0
+    max_number = 0
+    batch: list[tuple[str, int, int | None]] = []
+    async with pool.acquire() as conn:
+        async for relation in context.client.iter_relations(last_edit=since):
+            seen += 1
+            max_number = max(max_number, relation.relation_number or 0)
+            if relation.email:
+                batch.append((email_key(relation.email), relation.id, relation.relation_number))
+            if len(batch) >= 500:
+                await relation_store.add_entries(conn, installation_id, batch, replace=True)
+                batch.clear()
+        async with conn.transaction():
+            await relation_store.add_entries(conn, installation_id, batch, replace=True)
+            await relation_store.mark_built(
+                conn, installation_id, full=last is None, max_relation_number=max_number
+            )
+    log.info("relation index updated", relations_read=seen, full=last is None)
+    return seen
+
+
+async def ensure_index(pool: Pool, context: InformerContext) -> None:
+    """Build the index once per installation before its first new-customer decision;
+    other workers wait meanwhile rather than create relations that already exist."""
+    async with pool.acquire() as conn:
+        if await relation_store.index_built_at(conn, context.installation.id):
+            return
+        if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _lock_key(context)):
+            raise TryLater("the relation index is being built", 2.0)
+        try:
+            if not await relation_store.index_built_at(conn, context.installation.id):
+                await build_index(pool, context, full=True)
+        finally:
+            await conn.fetchval("SELECT pg_advisory_unlock($1)", _lock_key(context))
+
+
+async def resolve_debtor(
+    pool: Pool, context: InformerContext, order: ShopOrder, kind: OrderKind, lease: timedelta
+) -> int:
+    config = context.installation.config
+    fixed = fixed_debtor(order, config, kind)
+    if fixed is not None:
+        return fixed
+    email = email_key(order.customer.email)
+    await ensure_index(pool, context)
+    async with pool.acquire() as conn:
+        known = await relation_store.lookup(conn, context.installation.id, email)
+    if known is not None:
+        return known
+    return await _create_relation(pool, context, order, email, lease)
+
+
+async def _create_relation(
+    pool: Pool, context: InformerContext, order: ShopOrder, email: str, lease: timedelta
+) -> int:
+    installation_id = context.installation.id
+    async with pool.acquire() as conn:
+        claim = await relation_store.claim_relation(conn, installation_id, email, lease)
+    if claim.relation_id is not None:
+        return claim.relation_id
+    if not claim.mine:
+        raise TryLater("another order of this new customer is creating the relation", 1.0)
+    if claim.taken_over:
+        existing = await context.client.find_relation_by_number(claim.relation_number)
+        if existing is not None:
+            async with pool.acquire() as conn:
+                await relation_store.relation_created(conn, installation_id, claim, existing.id)
+            return existing.id
+    for _ in range(5):
+        draft = relation_draft(order, context.installation.config, claim.relation_number)
+        try:
+            await context.client.create_relation(draft.to_json())
+        except InformerOutcomeUnknown:
+            pass  # the search below tells whether it was created
+        except InformerValidationError as refused:
+            if "relation_number" not in refused.fields:
+                async with pool.acquire() as conn:
+                    await relation_store.give_up_relation(conn, installation_id, claim)
+                raise
+            existing = await context.client.find_relation_by_number(claim.relation_number)
+            if existing is not None and email_key(existing.email or "") == email:
+                async with pool.acquire() as conn:
+                    await relation_store.relation_created(conn, installation_id, claim, existing.id)
+                return existing.id
+            async with pool.acquire() as conn:
+                claim = await relation_store.renumber(conn, installation_id, claim)
+            continue
+        created = await context.client.find_relation_by_number(claim.relation_number)
+        if created is None:
+            raise TryLater("the new relation is not visible in Informer yet", 5.0)
+        async with pool.acquire() as conn:
+            await relation_store.relation_created(conn, installation_id, claim, created.id)
+        log.info("relation created", relation_id=created.id, relation_number=claim.relation_number)
+        return created.id
+    raise TryLater("no free relation number found", 10.0)

@@ -1,0 +1,114 @@
+"""The worker loop: claim the next runnable order, run the pipeline, repeat.
+
+Any number of workers in any number of processes share the queue in PostgreSQL
+(``FOR UPDATE SKIP LOCKED``). A worker sleeps until intake notifies ``order_queued``
+or a short poll passes. One reaper per process returns orders whose worker vanished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import timedelta
+
+import structlog
+
+from common.db.notify import Wakeup
+from common.db.pool import Pool
+from common.logging import get_logger
+from processor.adapters import repository
+from processor.budget import BudgetPolicy
+from processor.pipeline import Pipeline, PipelineSettings
+
+log = get_logger(__name__)
+
+QUEUE_CHANNEL = "order_queued"
+
+
+class Workers:
+    def __init__(
+        self,
+        pool: Pool,
+        pipeline: Pipeline,
+        budget: BudgetPolicy,
+        settings: PipelineSettings,
+        *,
+        concurrency: int,
+        idle_poll: float = 1.0,
+        reap_every: float = 5.0,
+    ) -> None:
+        self._pool = pool
+        self._pipeline = pipeline
+        self._budget = budget
+        self._settings = settings
+        self._concurrency = concurrency
+        self._idle_poll = idle_poll
+        self._reap_every = reap_every
+        self._wakeup = Wakeup(pool, QUEUE_CHANNEL)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        tasks = [asyncio.create_task(self._wakeup.listen(stop))]
+        tasks += [asyncio.create_task(self._work(stop)) for _ in range(self._concurrency)]
+        tasks.append(asyncio.create_task(self._reap(stop)))
+        try:
+            await stop.wait()
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    async def _work(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                async with self._pool.acquire() as conn:
+                    claim = await repository.claim_next(
+                        conn,
+                        self._settings.lease,
+                        budget_enabled=self._budget.enabled,
+                        budget_tolerance=self._budget.tolerance,
+                    )
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("claiming failed", error=repr(exc))
+                await self._wakeup.wait(self._idle_poll)
+                continue
+            if claim is None:
+                await self._wakeup.wait(self._idle_poll)
+                continue
+            self._wakeup.set()  # there may be more: let a sibling look too
+            with structlog.contextvars.bound_contextvars(
+                installation_id=str(claim.installation_id),
+                order_id=claim.order_id,
+                attempt=claim.attempts,
+            ):
+                try:
+                    await self._pipeline.run(claim)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    # A bug, not an Informer answer: the lease brings the order back.
+                    log.exception("pipeline crashed; the order returns when its lease ends")
+
+    async def _reap(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                async with self._pool.acquire() as conn:
+                    reaped = await repository.reap_expired_leases(conn, self._settings.settle)
+                if reaped:
+                    log.warning("orders returned from vanished workers", orders=reaped)
+                    self._wakeup.set()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("reaping failed", error=repr(exc))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self._reap_every)
+
+
+def spacing(policy: BudgetPolicy) -> timedelta:
+    """How far apart one installation's queued orders are placed in priority: its
+    budget's pace, so a backlog interleaves with other merchants' orders."""
+    return policy.interval if policy.enabled else timedelta(0)

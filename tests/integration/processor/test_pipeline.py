@@ -1,0 +1,236 @@
+"""The processor's pipeline against the Informer sandbox and the real PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from common.crypto import SecretBox
+from common.db.pool import Pool
+from common.messages import InvoiceCreated, OrderFailed, parse_message
+from sandbox.informer.state import InformerState
+from tests.fakes.installations import InstallationFactory
+from tests.fakes.orders import customer, recent_order
+from tests.fakes.processor import running_processor
+
+pytestmark = pytest.mark.integration
+
+_ids = itertools.count(70_000)
+
+
+def belgian_order(**overrides: Any) -> dict[str, Any]:
+    """A Belgian consumer at 21 %: 2 × 10.00 − 0.01 discount, plus 6.95 shipping."""
+    order_id = next(_ids)
+    line = {
+        "id": 1,
+        "product_id": 5,
+        "sku": "MUG",
+        "description": "Koffiemok",
+        "quantity": 3,
+        "unit_price": "8.33",
+        "discount": "0.01",
+        "vat_rate": "21.00",
+        "total": "24.98",
+    }
+    return (
+        recent_order(
+            order_id,
+            customer=customer(
+                email=f"klant{order_id}@example.be",
+                isocountry="BE",
+                firstname="An",
+                lastname="Peeters",
+                address1="Kerkstraat 12 bus 3",
+                housenr="",
+                city="Gent",
+                zipcode="9000",
+            ),
+            lines=[line],
+            shipping={"description": "Bpost", "amount": "6.95", "vat_rate": "21.00"},
+            total="31.93",
+            vat_total="5.54",
+        )
+        | overrides
+    )
+
+
+async def events(pool: Pool, kind: type) -> list[Any]:
+    rows = await pool.fetch("SELECT body FROM outbox ORDER BY id")
+    return [m for m in (parse_message(bytes(r["body"])) for r in rows) if isinstance(m, kind)]
+
+
+async def test_new_customer_gets_a_relation_and_one_exact_invoice(
+    pool: Pool, box: SecretBox, installations: InstallationFactory
+) -> None:
+    async with running_processor(pool, box, installations) as harness:
+        order = belgian_order()
+        await harness.send(order)
+        [row] = await harness.settled(order["id"])
+        assert row["state"] == "invoiced", row["error_message"]
+
+        [invoice] = harness.invoices()
+        assert invoice.body["reference"] == order["number"]
+        lines = [(line["qty"], Decimal(str(line["amount"]))) for line in invoice.lines]
+        assert sorted(lines[:2]) == [(1, Decimal("8.32")), (2, Decimal("8.33"))]
+        assert lines[2] == (1, Decimal("6.95"))
+        assert sum(q * a for q, a in lines) == Decimal("31.93")
+        [relation] = [
+            r
+            for r in harness.informer.relations("demo")
+            if r.fields.get("email") == order["customer"]["email"]
+        ]
+        assert relation.fields["street"] == "Kerkstraat"
+        assert relation.fields["house_number"] == "12 bus 3"
+        assert row["relation_id"] == relation.id
+        assert row["invoice_id"] == invoice.id
+        assert harness.informer.count("PUT /relations/{id}") == 0
+        assert harness.informer.count("POST /invoices/sales/send/{id}") == 0
+        created = [e for e in await events(pool, InvoiceCreated) if e.order.order_id == order["id"]]
+        assert [e.invoice_id for e in created] == [invoice.id]
+
+
+async def test_known_customer_costs_one_call(
+    pool: Pool, box: SecretBox, installations: InstallationFactory
+) -> None:
+    informer = InformerState()
+    known = informer.add_relation(
+        "demo",
+        {
+            "relation_type": 1,
+            "firstname": "Sophie",
+            "surname": "Fischer",
+            "street": "Hauptstrasse",
+            "house_number": "12a",
+            "zip": "10115",
+            "city": "Berlin",
+            "country": "DE",
+            "email": " Sophie.Fischer@Example.DE ",
+        },
+    )
+    async with running_processor(pool, box, installations, informer=informer) as harness:
+        warm = belgian_order(customer=customer(email="sophie.fischer@example.de", isocountry="BE"))
+        await harness.send(warm)
+        await harness.settled(warm["id"])
+        informer.clear_calls()
+        orders = [
+            belgian_order(customer=customer(email="sophie.fischer@example.de", isocountry="BE"))
+            for _ in range(5)
+        ]
+        for order in orders:
+            await harness.send(order)
+        rows = await harness.settled(*(o["id"] for o in orders))
+        assert {r["state"] for r in rows} == {"invoiced"}
+        assert {r["relation_id"] for r in rows} == {known.id}
+        assert informer.counts() == {"POST /invoices/sales": 5}
+
+
+async def test_two_orders_of_one_new_customer_at_once_create_one_relation(
+    pool: Pool, box: SecretBox, installations: InstallationFactory
+) -> None:
+    async with running_processor(pool, box, installations, concurrency=8) as harness:
+        who = customer(email="nieuw@example.be", isocountry="BE", company="Nieuw BV")
+        orders = [belgian_order(customer=who) for _ in range(4)]
+        await asyncio.gather(*(harness.send(o) for o in orders))
+        rows = await harness.settled(*(o["id"] for o in orders))
+        assert {r["state"] for r in rows} == {"invoiced"}
+        made = [
+            r
+            for r in harness.informer.relations("demo")
+            if r.fields.get("email") == "nieuw@example.be"
+        ]
+        assert len(made) == 1
+        assert {r["relation_id"] for r in rows} == {made[0].id}
+        assert len(harness.invoices()) == 4
+
+
+async def test_lost_response_is_recovered_by_reference_without_a_second_invoice(
+    pool: Pool, box: SecretBox, installations: InstallationFactory
+) -> None:
+    informer = InformerState()
+    async with running_processor(pool, box, installations, informer=informer) as harness:
+        first = belgian_order()
+        await harness.send(first)
+        await harness.settled(first["id"])  # relation and index exist now
+        informer.faults.lose_next(1)
+        order = belgian_order(customer=customer(email=first["customer"]["email"], isocountry="BE"))
+        await harness.send(order)
+        [row] = await harness.settled(order["id"])
+        assert row["state"] == "invoiced"
+        mine = [i for i in harness.invoices() if i.body["reference"] == order["number"]]
+        assert len(mine) == 1
+        assert row["invoice_id"] == mine[0].id
+        created = [e for e in await events(pool, InvoiceCreated) if e.order.order_id == order["id"]]
+        assert [e.recovered for e in created] == [True]
+
+
+async def test_server_error_on_post_is_looked_up_then_posted_once(
+    pool: Pool, box: SecretBox, installations: InstallationFactory
+) -> None:
+    informer = InformerState()
+    async with running_processor(pool, box, installations, informer=informer) as harness:
+        first = belgian_order()
+        await harness.send(first)
+        await harness.settled(first["id"])
+        informer.faults.fail_next(1, status=502, method="POST", path_prefix="/invoices/sales")
+        order = belgian_order(customer=customer(email=first["customer"]["email"], isocountry="BE"))
+        await harness.send(order)
+        [row] = await harness.settled(order["id"])
+        assert row["state"] == "invoiced"
+        assert len([i for i in harness.invoices() if i.body["reference"] == order["number"]]) == 1
+
+
+async def test_failed_pre_check_calls_no_informer_write(
+    pool: Pool, box: SecretBox, installations: InstallationFactory
+) -> None:
+    informer = InformerState()
+    async with running_processor(pool, box, installations, informer=informer) as harness:
+        order = belgian_order(total="99.99")
+        await harness.send(order)
+        [row] = await harness.settled(order["id"])
+        assert row["state"] == "failed"
+        assert row["error_code"] == "TOTAL_MISMATCH"
+        assert "31.93" in row["error_message"]
+        assert informer.count("POST /invoices/sales") == 0
+        assert informer.count("POST /relations") == 0
+        failed = [e for e in await events(pool, OrderFailed) if e.order.order_id == order["id"]]
+        assert [e.code for e in failed] == ["TOTAL_MISMATCH"]
+
+
+async def test_informer_422_fails_the_order_with_informers_words(
+    pool: Pool, box: SecretBox, installations: InstallationFactory
+) -> None:
+    async with running_processor(pool, box, installations) as harness:
+        nameless = customer(email="anoniem@example.be", isocountry="BE", firstname="", lastname="")
+        order = belgian_order(customer=nameless)
+        await harness.send(order)
+        [row] = await harness.settled(order["id"])
+        assert row["state"] == "failed"
+        assert row["error_code"] == "INFORMER_VALIDATION"
+        assert "surname" in row["error_message"] or "firstname" in row["error_message"]
+        assert harness.invoices() == []
+
+
+async def test_order_waits_for_a_processable_status_then_is_invoiced(
+    pool: Pool, box: SecretBox, installations: InstallationFactory
+) -> None:
+    async with running_processor(pool, box, installations) as harness:
+        order = belgian_order(status="pending_payment")
+        await harness.send(order)
+        [row] = await harness.settled(order["id"])
+        assert row["state"] == "waiting"
+        paid = order | {"status": "paid", "updated_at": _later(order["updated_at"])}
+        await harness.send(paid)
+        await asyncio.sleep(0.1)
+        [row] = await harness.settled(order["id"])
+        assert row["state"] == "invoiced"
+        assert len(harness.invoices()) == 1
+
+
+def _later(stamp: str) -> str:
+    from datetime import datetime, timedelta
+
+    return (datetime.fromisoformat(stamp) + timedelta(seconds=5)).isoformat()
