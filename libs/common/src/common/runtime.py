@@ -58,3 +58,11 @@ def run_service(
     except SecretKeyError as exc:
         sys.stderr.write(f"configuration error: {exc}\n")
         raise SystemExit(2) from None
+
+
+def stop_on_failure(task: asyncio.Task[None], stop: asyncio.Event) -> None:
+    """A service's long-running task died: stop the service, so its supervisor
+    (compose, systemd, honcho) restarts it, rather than run on half-dead."""
+    if not task.cancelled() and task.exception() is not None:
+        get_logger("runtime").error("a service task failed; stopping", error=repr(task.exception()))
+        stop.set()

@@ -18,6 +18,7 @@ from common.installations.models import Installation
 from common.kmoshops import KmoShopsClient
 from common.logging import get_logger
 from common.messages import PollShop
+from common.runtime import stop_on_failure
 from common.web.health import serve
 from ingest.polling import PollSettings, poll_shop
 from ingest.settings import IngestSettings
@@ -61,7 +62,7 @@ async def main(settings: IngestSettings, stop: asyncio.Event) -> None:
         log.info("listening", host=settings.http_host, port=settings.http_port)
         tasks = [asyncio.create_task(broker.run(stop)), asyncio.create_task(relay.run(stop))]
         for task in tasks:
-            task.add_done_callback(lambda done: _stop_on_failure(done, stop))
+            task.add_done_callback(lambda done: stop_on_failure(done, stop))
         try:
             await stop.wait()
         finally:
@@ -71,11 +72,3 @@ async def main(settings: IngestSettings, stop: asyncio.Event) -> None:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-
-
-def _stop_on_failure(task: asyncio.Task[None], stop: asyncio.Event) -> None:
-    """A dead relay or broker link must not go unnoticed: stop, and let the supervisor
-    (compose, systemd, honcho) restart the service."""
-    if not task.cancelled() and task.exception() is not None:
-        log.error("broker side failed; stopping", error=repr(task.exception()))
-        stop.set()

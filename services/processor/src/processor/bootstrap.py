@@ -15,7 +15,7 @@ from common.amqp.topology import PROCESS_ORDER, RELATION_INDEX
 from common.crypto import SecretBox
 from common.db.outbox import OutboxRelay
 from common.db.pool import open_pool
-from common.logging import get_logger
+from common.runtime import stop_on_failure
 from common.web.health import add_health_routes, serve
 from processor.budget import Budget, BudgetPolicy
 from processor.handlers import Handlers
@@ -24,7 +24,6 @@ from processor.pipeline import Pipeline, PipelineSettings
 from processor.settings import ProcessorSettings
 from processor.worker import Workers, spacing
 
-log = get_logger(__name__)
 
 
 def budget_policy(settings: ProcessorSettings) -> BudgetPolicy:
@@ -90,7 +89,7 @@ async def main(settings: ProcessorSettings, stop: asyncio.Event) -> None:
             asyncio.create_task(workers.run(stop)),
         ]
         for task in tasks:
-            task.add_done_callback(lambda done: _stop_on_failure(done, stop))
+            task.add_done_callback(lambda done: stop_on_failure(done, stop))
         try:
             await stop.wait()
         finally:
@@ -100,9 +99,3 @@ async def main(settings: ProcessorSettings, stop: asyncio.Event) -> None:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-
-
-def _stop_on_failure(task: asyncio.Task[None], stop: asyncio.Event) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("a processor task failed; stopping", error=repr(task.exception()))
-        stop.set()

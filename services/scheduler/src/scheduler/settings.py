@@ -1,10 +1,30 @@
 from __future__ import annotations
 
-from pydantic import Field
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator
 
 from common.settings import HttpSettings
+from scheduler.due import validate
 
 
 class SchedulerSettings(HttpSettings):
-    http_port: int = Field(8082, ge=1, le=65535, description="/healthz, /readyz, /metrics.")
-    poll_schedule: str = Field("0 * * * *", description="Cron expression: PollShop per shop.")
+    http_port: int = Field(8082, ge=1, le=65535, description="/healthz, /readyz.")
+    poll_schedule: str = Field(
+        "0 * * * *", description="Cron: PollShop for every active installation (safety net)."
+    )
+    relation_index_schedule: str = Field(
+        "30 2 * * *", description="Cron: RefreshRelationIndex for every active installation."
+    )
+    schedule_timezone: str = Field("Europe/Brussels", description="Zone the cron times are in.")
+    tick_seconds: float = Field(15.0, gt=0, description="How often due jobs are checked.")
+
+    _valid_poll = field_validator("poll_schedule", "relation_index_schedule")(
+        lambda cls, value: validate(value)
+    )
+
+    @field_validator("schedule_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        ZoneInfo(value)
+        return value
