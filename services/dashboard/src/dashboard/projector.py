@@ -1,0 +1,93 @@
+"""Keeps ``order_views`` up to date from the processor's outcome events.
+
+Idempotent on ``message_id``; an event older than the one already applied to an order
+(events may arrive out of order) changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from common.db.idempotency import first_delivery
+from common.db.pool import Pool
+from common.messages import (
+    InvoiceCreated,
+    Message,
+    OrderCancelled,
+    OrderFailed,
+    OrderWaiting,
+    RefundIgnored,
+)
+
+CONSUMER = "dashboard.projector"
+
+_UPSERT = """
+INSERT INTO order_views (installation_id, order_id, number, outcome, shop_status,
+    order_created_at, total, currency, customer_name, customer_email, invoice_id,
+    invoice_number, invoice_url, invoice_date, error_code, error_message, error_detail,
+    last_event_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+ON CONFLICT (installation_id, order_id) DO UPDATE
+   SET number = EXCLUDED.number, outcome = EXCLUDED.outcome,
+       shop_status = EXCLUDED.shop_status, total = EXCLUDED.total,
+       customer_name = EXCLUDED.customer_name, customer_email = EXCLUDED.customer_email,
+       invoice_id = EXCLUDED.invoice_id, invoice_number = EXCLUDED.invoice_number,
+       invoice_url = EXCLUDED.invoice_url, invoice_date = EXCLUDED.invoice_date,
+       error_code = EXCLUDED.error_code, error_message = EXCLUDED.error_message,
+       error_detail = EXCLUDED.error_detail, last_event_at = EXCLUDED.last_event_at
+ WHERE order_views.last_event_at <= EXCLUDED.last_event_at
+"""
+
+OutcomeEvent = InvoiceCreated | OrderFailed | OrderWaiting | OrderCancelled
+
+
+def _row(event: OutcomeEvent) -> tuple[Any, ...]:
+    order = event.order
+    invoice = event if isinstance(event, InvoiceCreated) else None
+    failure = event if isinstance(event, OrderFailed) else None
+    outcome = {
+        InvoiceCreated: "processed",
+        OrderFailed: "failed",
+        OrderWaiting: "waiting",
+        OrderCancelled: "cancelled",
+    }[type(event)]
+    return (
+        event.installation_id,
+        order.order_id,
+        order.number,
+        outcome,
+        order.status,
+        order.created_at,
+        order.total,
+        order.currency,
+        order.customer_name,
+        order.customer_email,
+        invoice.invoice_id if invoice else None,
+        invoice.invoice_number if invoice else None,
+        invoice.invoice_url if invoice else None,
+        invoice.invoice_date if invoice else None,
+        failure.code if failure else None,
+        failure.message if failure else None,
+        failure.detail if failure else None,
+        event.occurred_at,
+    )
+
+
+@dataclass(frozen=True)
+class Projector:
+    pool: Pool
+
+    async def apply(self, event: Message) -> None:
+        if isinstance(event, RefundIgnored):
+            return  # refunds are never booked; nothing on the order changes
+        if not isinstance(event, OutcomeEvent):
+            return
+        async with self.pool.acquire() as conn, conn.transaction():
+            if not await first_delivery(conn, CONSUMER, event.message_id):
+                return
+            await conn.execute(_UPSERT, *_row(event))
+
+    def registry(self) -> dict[str, Any]:
+        names = ("InvoiceCreated", "OrderFailed", "OrderWaiting", "OrderCancelled", "RefundIgnored")
+        return dict.fromkeys(names, self.apply)
