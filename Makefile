@@ -23,8 +23,18 @@ install: $(VENV)/.installed ## build .venv with every package, editable
 migrate: install ## apply the SQL migrations to DATABASE_URL
 	$(BIN)/python -m common.db.migrate --create-database
 
-dev: install ## run everything as local processes with the sandboxes and a demo merchant
-	$(BIN)/python -m common.devenv
+# A per-machine development key for secrets at rest, made on first use (never committed).
+.dev/secret_keys: | $(VENV)/.installed
+	mkdir -p .dev
+	$(BIN)/kmo2informer keys generate | $(BIN)/python -c "import json,sys; print(json.load(sys.stdin)['key'])" > $@
+
+DEV_ENV = PATH=$(CURDIR)/$(BIN):$$PATH SECRET_KEYS=$$(cat .dev/secret_keys) \
+	INFORMER_BASE_URL=http://127.0.0.1:8102/v2 INGEST_PUBLIC_URL=http://127.0.0.1:8080 \
+	LOG_FORMAT=console HTTP_HOST=127.0.0.1
+
+dev: install .dev/secret_keys ## run everything as local processes with the sandboxes and a demo merchant
+	$(BIN)/python -m common.db.migrate --create-database
+	$(DEV_ENV) $(BIN)/honcho -f Procfile.dev start
 
 up: ## run everything with Docker Compose
 	docker compose up --build --detach

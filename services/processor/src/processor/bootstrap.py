@@ -25,7 +25,6 @@ from processor.settings import ProcessorSettings
 from processor.worker import Workers, spacing
 
 
-
 def budget_policy(settings: ProcessorSettings) -> BudgetPolicy:
     return BudgetPolicy(
         window_seconds=settings.informer_window_seconds,

@@ -58,7 +58,10 @@ CREATE TABLE relation_index_state (
     built_at        timestamptz,
     refreshed_at    timestamptz,
     relations       integer NOT NULL DEFAULT 0,
-    max_relation_number bigint NOT NULL DEFAULT 0
+    max_relation_number bigint NOT NULL DEFAULT 0,
+    -- The last relation number handed out for a new customer: one atomic increment
+    -- per allocation, always above every number seen in Informer.
+    last_allocated_number bigint NOT NULL DEFAULT 0
 );
 
 -- One row per new customer being created in Informer: the first order of that

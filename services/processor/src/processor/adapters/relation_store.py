@@ -106,63 +106,79 @@ class RelationClaim:
     """Held by someone before us who may have sent the POST: search before posting."""
 
 
+async def allocate_number(conn: asyncpg.Connection, installation_id: uuid.UUID) -> int:
+    """A relation number no relation known to us has, unique across concurrent callers
+    (one row update serialises them). Numbers lost to a conflict are simply skipped."""
+    number = await conn.fetchval(
+        """UPDATE relation_index_state
+              SET last_allocated_number = greatest(last_allocated_number,
+                                                   max_relation_number) + 1
+            WHERE installation_id = $1
+        RETURNING last_allocated_number""",
+        installation_id,
+    )
+    if number is None:
+        raise LookupError("the relation index of this installation was never built")
+    return number
+
+
 async def claim_relation(
     conn: asyncpg.Connection, installation_id: uuid.UUID, email: str, lease: timedelta
 ) -> RelationClaim:
     """Take the right to create the relation for ``email``, or learn who has it.
 
-    The relation number is chosen here, once, above every number known to exist, so
-    a retry after any failure creates (or finds) the same relation.
+    The relation number is chosen once, on the first claim; a claim taken over after a
+    lapsed lease keeps it, so a retry after any failure creates (or finds) the same
+    relation.
     """
+    existing = await conn.fetchrow(
+        """SELECT relation_number, claim_id, relation_id, lease_until > clock_timestamp() AS held
+             FROM relation_creations WHERE installation_id = $1 AND email = $2""",
+        installation_id,
+        email,
+    )
+    if existing is not None and (existing["relation_id"] is not None or existing["held"]):
+        return RelationClaim(
+            email, existing["relation_number"], existing["claim_id"], existing["relation_id"], False
+        )
     claim_id = uuid.uuid4()
+    number = (
+        existing["relation_number"] if existing else await allocate_number(conn, installation_id)
+    )
     row = await conn.fetchrow(
         """INSERT INTO relation_creations (installation_id, email, relation_number,
                                            claim_id, lease_until)
-           VALUES ($1, $2,
-                   greatest(
-                     (SELECT coalesce(max(relation_number), 0) FROM relation_creations
-                       WHERE installation_id = $1),
-                     (SELECT coalesce(max(max_relation_number), 0) FROM relation_index_state
-                       WHERE installation_id = $1),
-                     (SELECT coalesce(max(relation_number), 0) FROM relation_index
-                       WHERE installation_id = $1)) + 1,
-                   $3, clock_timestamp() + $4::interval)
+           VALUES ($1, $2, $3, $4, clock_timestamp() + $5::interval)
            ON CONFLICT (installation_id, email) DO UPDATE
               SET claim_id = EXCLUDED.claim_id, lease_until = EXCLUDED.lease_until
             WHERE relation_creations.relation_id IS NULL
               AND relation_creations.lease_until < clock_timestamp()
-        RETURNING relation_number, claim_id, relation_id, (xmax <> 0) AS taken_over""",
+        RETURNING relation_number, relation_id, (xmax <> 0) AS taken_over""",
         installation_id,
         email,
+        number,
         claim_id,
         lease,
     )
-    if row is not None:
-        return RelationClaim(
-            email, row["relation_number"], claim_id, row["relation_id"], True, row["taken_over"]
-        )
-    row = await conn.fetchrow(
-        """SELECT relation_number, claim_id, relation_id FROM relation_creations
-            WHERE installation_id = $1 AND email = $2""",
-        installation_id,
-        email,
+    if row is None:  # someone else claimed it between our look and our insert
+        return await claim_relation(conn, installation_id, email, lease)
+    return RelationClaim(
+        email, row["relation_number"], claim_id, row["relation_id"], True, row["taken_over"]
     )
-    return RelationClaim(email, row["relation_number"], row["claim_id"], row["relation_id"], False)
 
 
 async def renumber(
     conn: asyncpg.Connection, installation_id: uuid.UUID, claim: RelationClaim
 ) -> RelationClaim:
-    """The chosen number was taken in Informer by someone else: take the next free one."""
-    number = await conn.fetchval(
-        """UPDATE relation_creations
-              SET relation_number = (SELECT max(relation_number) + 1 FROM relation_creations
-                                      WHERE installation_id = $1)
-            WHERE installation_id = $1 AND email = $2 AND claim_id = $3
-        RETURNING relation_number""",
+    """The chosen number was taken in Informer by someone else: take a fresh one."""
+    number = await allocate_number(conn, installation_id)
+    await conn.execute(
+        """UPDATE relation_creations SET relation_number = $4
+            WHERE installation_id = $1 AND email = $2 AND claim_id = $3""",
         installation_id,
         claim.email,
         claim.claim_id,
+        number,
     )
     return RelationClaim(claim.email, number, claim.claim_id, None, True)
 
