@@ -14,6 +14,7 @@ from typing import Literal
 
 import asyncpg
 
+from common.amqp.publisher import OutgoingMessage
 from common.db.outbox import enqueue
 from common.messages import ProcessOrder, Refund, RefundIgnored, ShopOrder, order_correlation_id
 
@@ -21,27 +22,53 @@ Source = Literal["webhook", "poll"]
 Outcome = Literal["stored", "stale", "ignored", "duplicate"]
 
 _UPSERT_ORDER = """
-INSERT INTO shop_orders (installation_id, order_id, number, status, updated_at, created_at,
-                         total, currency, source, payload)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-ON CONFLICT (installation_id, order_id) DO UPDATE
-   SET number = EXCLUDED.number, status = EXCLUDED.status, updated_at = EXCLUDED.updated_at,
-       total = EXCLUDED.total, currency = EXCLUDED.currency, source = EXCLUDED.source,
-       payload = EXCLUDED.payload, last_seen_at = now()
- WHERE shop_orders.updated_at < EXCLUDED.updated_at
-RETURNING true
+WITH stored AS (
+    INSERT INTO shop_orders (installation_id, order_id, number, status, updated_at, created_at,
+                             total, currency, source, payload)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    ON CONFLICT (installation_id, order_id) DO UPDATE
+       SET number = EXCLUDED.number, status = EXCLUDED.status,
+           updated_at = EXCLUDED.updated_at, total = EXCLUDED.total,
+           currency = EXCLUDED.currency, source = EXCLUDED.source,
+           payload = EXCLUDED.payload, last_seen_at = now()
+     WHERE shop_orders.updated_at < EXCLUDED.updated_at
+    RETURNING order_id
+), announced AS (
+    INSERT INTO outbox (message_id, exchange, routing_key, body)
+    SELECT $11, $12, $13, $14 FROM stored
+    RETURNING id
+), marked AS (
+    UPDATE webhook_deliveries SET effect = 'stored'
+     WHERE installation_id = $1 AND delivery_id = $15 AND EXISTS (SELECT 1 FROM stored)
+    RETURNING 1
+)
+SELECT EXISTS (SELECT 1 FROM stored)
 """
 
 
 async def record_order(
-    conn: asyncpg.Connection, installation_id: uuid.UUID, order: ShopOrder, source: Source
+    conn: asyncpg.Connection,
+    installation_id: uuid.UUID,
+    order: ShopOrder,
+    source: Source,
+    *,
+    delivery_id: str | None = None,
 ) -> bool:
-    """Store the order if it is new or newer than the stored version, and queue it.
+    """Store the order if it is new or newer than the stored version and queue its
+    ``ProcessOrder``, in one statement; mark the webhook delivery that brought it.
 
     Returns False for a version already stored or older (a duplicate or out-of-order
     delivery): nothing is published, so one order version is published once.
     """
-    changed = await conn.fetchval(
+    message = OutgoingMessage.of(
+        ProcessOrder(
+            installation_id=installation_id,
+            correlation_id=order_correlation_id(installation_id, order.id),
+            source=source,
+            order=order,
+        )
+    )
+    return await conn.fetchval(
         _UPSERT_ORDER,
         installation_id,
         order.id,
@@ -53,21 +80,12 @@ async def record_order(
         order.currency,
         source,
         order.model_dump(mode="json"),
+        uuid.UUID(message.message_id),
+        message.exchange,
+        message.routing_key,
+        message.body,
+        delivery_id,
     )
-    if not changed:
-        return False
-    await enqueue(
-        conn,
-        [
-            ProcessOrder(
-                installation_id=installation_id,
-                correlation_id=order_correlation_id(installation_id, order.id),
-                source=source,
-                order=order,
-            )
-        ],
-    )
-    return True
 
 
 async def record_refund(
@@ -131,15 +149,10 @@ async def record_webhook(conn: asyncpg.Connection, record: WebhookRecord) -> Out
         await record_refund(conn, record.installation_id, record.refund)
         return "ignored"
     assert record.order is not None
-    if not await record_order(conn, record.installation_id, record.order, "webhook"):
-        return "stale"
-    await conn.execute(
-        """UPDATE webhook_deliveries SET effect = 'stored'
-           WHERE installation_id = $1 AND delivery_id = $2""",
-        record.installation_id,
-        record.delivery_id,
+    stored = await record_order(
+        conn, record.installation_id, record.order, "webhook", delivery_id=record.delivery_id
     )
-    return "stored"
+    return "stored" if stored else "stale"
 
 
 async def record_rejection(

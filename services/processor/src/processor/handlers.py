@@ -10,7 +10,7 @@ from common.crypto import SecretBox
 from common.db.idempotency import first_delivery
 from common.db.outbox import enqueue
 from common.db.pool import Pool
-from common.installations.repository import InstallationNotFound, get_installation
+from common.installations.repository import InstallationNotFound
 from common.logging import get_logger
 from common.messages import (
     Message,
@@ -45,12 +45,12 @@ class Handlers:
         the rest happens in a worker. The message is acked only after this commits.
         """
         order = message.order
+        try:
+            context = await self.contexts.get(message.installation_id)
+        except InstallationNotFound:
+            raise PermanentError(f"no installation {message.installation_id}") from None
+        decision = status_decision(order, context.installation.config)
         async with self.pool.acquire() as conn:
-            try:
-                installation = await get_installation(conn, self.box, message.installation_id)
-            except InstallationNotFound:
-                raise PermanentError(f"no installation {message.installation_id}") from None
-            decision = status_decision(order, installation.config)
             intake = (
                 "queued"
                 if isinstance(decision, Process)

@@ -37,6 +37,8 @@ class InformerContext:
     client: InformerClient
     budget_key: str
     cache_seconds: float
+    index_ready: bool = False
+    """The e-mail index was built once; it never goes back to unbuilt."""
     _cache: dict[str, _Cached] = field(default_factory=dict)
 
     async def _cached(self, name: str, load: Any) -> Any:

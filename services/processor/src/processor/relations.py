@@ -75,8 +75,11 @@ async def build_index(pool: Pool, context: InformerContext, *, full: bool) -> in
 async def ensure_index(pool: Pool, context: InformerContext) -> None:
     """Build the index once per installation before its first new-customer decision;
     other workers wait meanwhile rather than create relations that already exist."""
+    if context.index_ready:
+        return
     async with pool.acquire() as conn:
         if await relation_store.index_built_at(conn, context.installation.id):
+            context.index_ready = True
             return
         if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _lock_key(context)):
             raise TryLater("the relation index is being built", 2.0)

@@ -12,7 +12,10 @@ class ProcessorSettings(HttpSettings):
     )
     informer_timeout_seconds: float = Field(30.0, gt=0)
     consumer_prefetch: int = Field(64, ge=1)
-    worker_concurrency: int = Field(16, ge=1, description="Orders in flight per process.")
+    worker_concurrency: int = Field(32, ge=1, description="Orders in flight per process.")
+    db_pool_max_size: int = Field(
+        40, ge=1, description="Workers, intake and relay each hold a connection at times."
+    )
     lease_seconds: float = Field(
         300.0, gt=0, description="A worker that holds an order longer is presumed dead."
     )

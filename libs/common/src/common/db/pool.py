@@ -1,4 +1,11 @@
-"""The asyncpg pool: JSON columns decoded with orjson, one place to open it."""
+"""The asyncpg pool: JSON columns decoded with orjson, one place to open it.
+
+asyncpg resets a connection on every release with a server round trip (UNLISTEN *,
+RESET ALL, advisory unlock, CLOSE ALL). At a few short statements per order that trip
+is a third of all database traffic, and nothing here leaves session state behind:
+listeners and advisory locks are always undone in ``finally`` by their owner, and no
+code uses SET or cursors outside a transaction. So releases skip it.
+"""
 
 from __future__ import annotations
 
@@ -25,9 +32,18 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+async def _keep_session(_: asyncpg.Connection) -> None:
+    """Release without the reset round trip (see the module docstring)."""
+
+
 async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10, **kwargs: Any) -> Pool:
     pool = await asyncpg.create_pool(
-        dsn, min_size=min_size, max_size=max_size, init=_init_connection, **kwargs
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        reset=_keep_session,
+        **kwargs,
     )
     assert pool is not None
     return pool
