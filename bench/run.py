@@ -213,7 +213,6 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         "HTTP_HOST": "127.0.0.1",
         "INFORMER_BASE_URL": f"http://127.0.0.1:{ports['informer']}/v2",
         "INFORMER_BUDGET_ENABLED": "false",
-        "DB_POOL_MAX_SIZE": "20",
     }
     services = [
         Service(
