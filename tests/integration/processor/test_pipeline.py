@@ -234,3 +234,26 @@ def _later(stamp: str) -> str:
     from datetime import datetime, timedelta
 
     return (datetime.fromisoformat(stamp) + timedelta(seconds=5)).isoformat()
+
+
+async def test_many_workers_starting_at_once_read_the_options_once(
+    pool: Pool, box: SecretBox, installations: InstallationFactory
+) -> None:
+    informer = InformerState()
+    async with running_processor(
+        pool, box, installations, informer=informer, concurrency=16
+    ) as harness:
+        who = customer(email="een@example.be", isocountry="BE")
+        first = belgian_order(customer=who)
+        await harness.send(first)
+        await harness.settled(first["id"])
+        informer.clear_calls()
+    async with running_processor(
+        pool, box, installations, informer=informer, concurrency=16
+    ) as harness:
+        orders = [belgian_order(customer=who) for _ in range(16)]
+        await asyncio.gather(*(harness.send(o) for o in orders))
+        await harness.settled(*(o["id"] for o in orders))
+        counts = informer.counts()
+        assert counts.get("GET /invoices/sales/options") == 1
+        assert counts.get("GET /administration") == 1

@@ -8,6 +8,7 @@ for every order would double the calls per order. They are cached for
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -40,13 +41,19 @@ class InformerContext:
     index_ready: bool = False
     """The e-mail index was built once; it never goes back to unbuilt."""
     _cache: dict[str, _Cached] = field(default_factory=dict)
+    _loading: dict[str, asyncio.Lock] = field(default_factory=dict)
 
     async def _cached(self, name: str, load: Any) -> Any:
-        now = time.monotonic()
+        """One load per expiry however many workers ask at once: each read costs a
+        call from the merchant's budget."""
         entry = self._cache.get(name)
-        if entry is None or entry.expires <= now:
-            entry = _Cached(await load(), now + self.cache_seconds)
-            self._cache[name] = entry
+        if entry is not None and entry.expires > time.monotonic():
+            return entry.value
+        async with self._loading.setdefault(name, asyncio.Lock()):
+            entry = self._cache.get(name)
+            if entry is None or entry.expires <= time.monotonic():
+                entry = _Cached(await load(), time.monotonic() + self.cache_seconds)
+                self._cache[name] = entry
         return entry.value
 
     async def administration(self) -> Administration:

@@ -14,7 +14,10 @@ class ProcessorSettings(HttpSettings):
     consumer_prefetch: int = Field(64, ge=1)
     worker_concurrency: int = Field(32, ge=1, description="Orders in flight per process.")
     db_pool_max_size: int = Field(
-        40, ge=1, description="Workers, intake and relay each hold a connection at times."
+        16,
+        ge=1,
+        description="Workers hold a connection per statement, never across an Informer "
+        "call, so far fewer than WORKER_CONCURRENCY are needed.",
     )
     lease_seconds: float = Field(
         300.0, gt=0, description="A worker that holds an order longer is presumed dead."
