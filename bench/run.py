@@ -101,6 +101,17 @@ def vhost_create(name: str) -> None:
     )
 
 
+async def drop(database_url: str, vhost: str) -> None:
+    """Leave nothing behind: idle quorum queues of old runs would cost the next one."""
+    subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], check=False, capture_output=True)
+    name = database_url.rsplit("/", 1)[1]
+    conn = await asyncpg.connect(f"{PG}/postgres")
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
 def order(order_id: int, now: datetime) -> dict[str, Any]:
     customer = order_id % CUSTOMERS
     stamp = now.isoformat(timespec="seconds")
@@ -303,6 +314,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         for service in services:
             service.stop()
         await db.close()
+        await drop(database_url, vhost)
     p50 = statistics.median(latencies)
     p99 = latencies[int(len(latencies) * 0.99) - 1]
     print(

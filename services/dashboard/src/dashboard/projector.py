@@ -1,7 +1,7 @@
 """Keeps ``order_views`` up to date from the processor's outcome events.
 
-Idempotent on ``message_id``; an event older than the one already applied to an order
-(events may arrive out of order) changes nothing.
+Idempotent on ``message_id`` (recorded in the same statement); an event older than
+the one already applied to an order (events may arrive out of order) changes nothing.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from common.db.idempotency import first_delivery
 from common.db.pool import Pool
 from common.messages import (
     InvoiceCreated,
@@ -23,11 +22,18 @@ from common.messages import (
 CONSUMER = "dashboard.projector"
 
 _UPSERT = """
+WITH first AS (
+    INSERT INTO processed_messages (consumer, message_id) VALUES ($19, $20)
+    ON CONFLICT DO NOTHING RETURNING 1
+)
 INSERT INTO order_views (installation_id, order_id, number, outcome, shop_status,
     order_created_at, total, currency, customer_name, customer_email, invoice_id,
     invoice_number, invoice_url, invoice_date, error_code, error_message, error_detail,
     last_event_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+SELECT $1::uuid, $2::bigint, $3::text, $4::text, $5::text, $6::timestamptz, $7::numeric,
+       $8::text, $9::text, $10::text, $11::bigint, $12::text, $13::text, $14::date,
+       $15::text, $16::text, $17::jsonb, $18::timestamptz
+ WHERE EXISTS (SELECT 1 FROM first)
 ON CONFLICT (installation_id, order_id) DO UPDATE
    SET number = EXCLUDED.number, outcome = EXCLUDED.outcome,
        shop_status = EXCLUDED.shop_status, total = EXCLUDED.total,
@@ -83,10 +89,7 @@ class Projector:
             return  # refunds are never booked; nothing on the order changes
         if not isinstance(event, OutcomeEvent):
             return
-        async with self.pool.acquire() as conn, conn.transaction():
-            if not await first_delivery(conn, CONSUMER, event.message_id):
-                return
-            await conn.execute(_UPSERT, *_row(event))
+        await self.pool.execute(_UPSERT, *_row(event), CONSUMER, event.message_id)
 
     def registry(self) -> dict[str, Any]:
         names = ("InvoiceCreated", "OrderFailed", "OrderWaiting", "OrderCancelled", "RefundIgnored")

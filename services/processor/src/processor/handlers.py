@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from common.amqp.consumer import PermanentError
+from common.amqp.publisher import OutgoingMessage
 from common.crypto import SecretBox
-from common.db.idempotency import first_delivery
-from common.db.outbox import enqueue
 from common.db.pool import Pool
 from common.installations.repository import InstallationNotFound
 from common.logging import get_logger
@@ -24,7 +23,6 @@ from processor.domain.checks import Leave, Process, status_decision
 from processor.informer_context import InformerContexts
 from processor.outcomes import summary
 from processor.relations import build_index
-from processor.worker import QUEUE_CHANNEL
 
 log = get_logger(__name__)
 
@@ -50,26 +48,31 @@ class Handlers:
         except InstallationNotFound:
             raise PermanentError(f"no installation {message.installation_id}") from None
         decision = status_decision(order, context.installation.config)
-        async with self.pool.acquire() as conn:
-            intake = (
-                "queued"
-                if isinstance(decision, Process)
-                else "ignored"
-                if isinstance(decision, Leave)
-                else "waiting"
+        intake = (
+            "queued"
+            if isinstance(decision, Process)
+            else "ignored"
+            if isinstance(decision, Leave)
+            else "waiting"
+        )
+        event = (
+            None
+            if intake == "queued"
+            else OutgoingMessage.of(
+                _event(OrderWaiting if intake == "waiting" else OrderCancelled, message)
             )
-            async with conn.transaction():
-                if not await first_delivery(conn, CONSUMER, message.message_id):
-                    return
-                state = await repository.record_intake(
-                    conn, message.installation_id, order, intake, self.spacing
-                )
-                if state == "queued":
-                    await conn.execute(f"NOTIFY {QUEUE_CHANNEL}")
-                elif state == "waiting":
-                    await enqueue(conn, [_event(OrderWaiting, message)])
-                elif state == "ignored":
-                    await enqueue(conn, [_event(OrderCancelled, message)])
+        )
+        async with self.pool.acquire() as conn:
+            state = await repository.record_intake(
+                conn,
+                message.message_id,
+                CONSUMER,
+                message.installation_id,
+                order,
+                intake,
+                self.spacing,
+                event,
+            )
         log.info("order received", order_id=order.id, state=state, status=order.status.value)
 
     async def refresh_relation_index(self, message: RefreshRelationIndex) -> None:
@@ -94,7 +97,13 @@ class Handlers:
             if not exists:
                 return
             await repository.record_intake(
-                conn, message.installation_id, message.order, "queued", self.spacing
+                conn,
+                message.message_id,
+                "processor.dead-letter",
+                message.installation_id,
+                message.order,
+                "queued",
+                self.spacing,
             )
             await conn.execute(
                 """UPDATE order_states
@@ -110,7 +119,9 @@ class Handlers:
             )
 
 
-def _event(kind: type[OrderWaiting] | type[OrderCancelled], message: ProcessOrder) -> object:
+def _event(
+    kind: type[OrderWaiting] | type[OrderCancelled], message: ProcessOrder
+) -> OrderWaiting | OrderCancelled:
     return kind(
         installation_id=message.installation_id,
         correlation_id=message.correlation_id,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from common.amqp.publisher import OutgoingMessage
 from common.db.outbox import enqueue
 from common.db.pool import Pool
 from common.logging import get_logger
@@ -49,30 +50,32 @@ async def invoiced(
     invoice_date: date,
     recovered: bool = False,
 ) -> None:
-    async with pool.acquire() as conn, conn.transaction():
-        if not await repository.mark_invoiced(
-            conn, claim, relation_id, invoice_id, invoice_url, invoice_number
-        ):
-            # Our lease lapsed and another worker took the order; it will find this
-            # invoice by reference rather than create a second one.
-            log.warning("claim lost before recording the invoice", invoice_id=invoice_id)
-            return
-        await enqueue(
+    event = InvoiceCreated(
+        installation_id=claim.installation_id,
+        correlation_id=order_correlation_id(claim.installation_id, claim.order_id),
+        order=summary(claim.order),
+        invoice_id=invoice_id,
+        invoice_url=invoice_url,
+        invoice_number=invoice_number,
+        invoice_date=invoice_date,
+        relation_id=relation_id,
+        recovered=recovered,
+    )
+    async with pool.acquire() as conn:
+        recorded = await repository.mark_invoiced(
             conn,
-            [
-                InvoiceCreated(
-                    installation_id=claim.installation_id,
-                    correlation_id=order_correlation_id(claim.installation_id, claim.order_id),
-                    order=summary(claim.order),
-                    invoice_id=invoice_id,
-                    invoice_url=invoice_url,
-                    invoice_number=invoice_number,
-                    invoice_date=invoice_date,
-                    relation_id=relation_id,
-                    recovered=recovered,
-                )
-            ],
+            claim,
+            relation_id,
+            invoice_id,
+            invoice_url,
+            invoice_number,
+            OutgoingMessage.of(event),
         )
+    if not recorded:
+        # Our lease lapsed and another worker took the order; it will find this
+        # invoice by reference rather than create a second one.
+        log.warning("claim lost before recording the invoice", invoice_id=invoice_id)
+        return
     log.info("invoice created", invoice_id=invoice_id, recovered=recovered)
 
 

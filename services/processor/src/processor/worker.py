@@ -22,8 +22,6 @@ from processor.pipeline import Pipeline, PipelineSettings
 
 log = get_logger(__name__)
 
-QUEUE_CHANNEL = "order_queued"
-
 
 class Workers:
     def __init__(
@@ -44,7 +42,7 @@ class Workers:
         self._concurrency = concurrency
         self._idle_poll = idle_poll
         self._reap_every = reap_every
-        self._wakeup = Wakeup(pool, QUEUE_CHANNEL)
+        self._wakeup = Wakeup(pool, repository.QUEUE_CHANNEL)
 
     async def run(self, stop: asyncio.Event) -> None:
         tasks = [asyncio.create_task(self._wakeup.listen(stop))]

@@ -17,9 +17,13 @@ from typing import Any, Literal
 
 import asyncpg
 
+from common.amqp.publisher import OutgoingMessage
 from common.messages import ShopOrder
 
 Intake = Literal["queued", "waiting", "ignored"]
+
+QUEUE_CHANNEL = "order_queued"
+"""NOTIFY channel that wakes the workers when an order is queued."""
 
 
 @dataclass(frozen=True)
@@ -33,52 +37,71 @@ class Claim:
     attempts: int
 
 
-_UPSERT = """
-WITH queue_tail AS (
+_INTAKE = """
+WITH first AS (
+    INSERT INTO processed_messages (consumer, message_id) VALUES ($9, $10)
+    ON CONFLICT DO NOTHING RETURNING 1
+), queue_tail AS (
     SELECT max(priority_at) AS tail FROM order_states
      WHERE installation_id = $1 AND state = 'queued'
+), recorded AS (
+    INSERT INTO order_states (installation_id, order_id, number, state, order_status,
+                              order_updated_at, payload, priority_at)
+    SELECT $1, $2, $3, $4, $5, $6, $7,
+           greatest(clock_timestamp(), coalesce((SELECT tail FROM queue_tail) + $8::interval,
+                                                clock_timestamp()))
+     WHERE EXISTS (SELECT 1 FROM first)
+    ON CONFLICT (installation_id, order_id) DO UPDATE
+       SET number = EXCLUDED.number,
+           order_status = EXCLUDED.order_status,
+           order_updated_at = EXCLUDED.order_updated_at,
+           payload = EXCLUDED.payload,
+           state = CASE WHEN order_states.state IN ('waiting', 'failed', 'queued')
+                        THEN EXCLUDED.state ELSE order_states.state END,
+           priority_at = CASE WHEN order_states.state IN ('waiting', 'failed')
+                              THEN EXCLUDED.priority_at ELSE order_states.priority_at END,
+           not_before = CASE WHEN order_states.state IN ('waiting', 'failed')
+                             THEN clock_timestamp() ELSE order_states.not_before END,
+           error_code = CASE WHEN order_states.state = 'failed' THEN NULL
+                             ELSE order_states.error_code END,
+           updated_at = clock_timestamp()
+     WHERE order_states.order_updated_at < EXCLUDED.order_updated_at
+       AND order_states.state IN ('waiting', 'failed', 'queued', 'claimed', 'posting')
+    RETURNING state
+), announced AS (
+    INSERT INTO outbox (message_id, exchange, routing_key, body)
+    SELECT $11, $12, $13, $14 FROM recorded WHERE $11::uuid IS NOT NULL AND state = $4
+    RETURNING 1
 )
-INSERT INTO order_states (installation_id, order_id, number, state, order_status,
-                          order_updated_at, payload, priority_at)
-SELECT $1, $2, $3, $4, $5, $6, $7,
-       greatest(clock_timestamp(), coalesce((SELECT tail FROM queue_tail) + $8::interval,
-                                            clock_timestamp()))
-ON CONFLICT (installation_id, order_id) DO UPDATE
-   SET number = EXCLUDED.number,
-       order_status = EXCLUDED.order_status,
-       order_updated_at = EXCLUDED.order_updated_at,
-       payload = EXCLUDED.payload,
-       state = CASE WHEN order_states.state IN ('waiting', 'failed', 'queued')
-                    THEN EXCLUDED.state ELSE order_states.state END,
-       priority_at = CASE WHEN order_states.state IN ('waiting', 'failed')
-                          THEN EXCLUDED.priority_at ELSE order_states.priority_at END,
-       not_before = CASE WHEN order_states.state IN ('waiting', 'failed')
-                         THEN clock_timestamp() ELSE order_states.not_before END,
-       error_code = CASE WHEN order_states.state = 'failed' THEN NULL
-                         ELSE order_states.error_code END,
-       updated_at = clock_timestamp()
- WHERE order_states.order_updated_at < EXCLUDED.order_updated_at
-   AND order_states.state IN ('waiting', 'failed', 'queued', 'claimed', 'posting')
-RETURNING state
+SELECT EXISTS (SELECT 1 FROM first) AS first, (SELECT state FROM recorded) AS state,
+       CASE WHEN (SELECT state FROM recorded) = 'queued'
+            THEN pg_notify($15, '') END AS notified
 """
 
 
 async def record_intake(
     conn: asyncpg.Connection,
+    message_id: uuid.UUID,
+    consumer: str,
     installation_id: uuid.UUID,
     order: ShopOrder,
     intake: Intake,
     spacing: timedelta,
+    event: OutgoingMessage | None = None,
 ) -> str | None:
-    """Store a new or newer order version; return the state it is in now, or None when
-    nothing changed (an older or equal version, or an order already invoiced, ignored
-    or parked: a shop-side change after invoicing is never carried to Informer).
+    """Store a new or newer order version in one statement, idempotent on the message.
+
+    Returns the state the order is in now; ``"duplicate"`` for a message handled
+    before; None when nothing changed (an older or equal version, or an order already
+    invoiced, ignored or parked: a shop-side change after invoicing is never carried to
+    Informer). ``event`` is written to the outbox when the order lands in ``intake``;
+    a queued order wakes the workers (NOTIFY, delivered on commit).
 
     ``spacing`` spreads one installation's queue in time (``priority_at``), so a
     merchant with a long backlog never holds up another merchant's next order.
     """
-    return await conn.fetchval(
-        _UPSERT,
+    row = await conn.fetchrow(
+        _INTAKE,
         installation_id,
         order.id,
         order.number,
@@ -87,7 +110,17 @@ async def record_intake(
         order.updated_at,
         order.model_dump(mode="json"),
         spacing,
+        consumer,
+        message_id,
+        uuid.UUID(event.message_id) if event else None,
+        event.exchange if event else None,
+        event.routing_key if event else None,
+        event.body if event else None,
+        QUEUE_CHANNEL,
     )
+    if not row["first"]:
+        return "duplicate"
+    return row["state"]
 
 
 _CLAIM = """
@@ -168,16 +201,27 @@ async def mark_invoiced(
     invoice_id: int,
     invoice_url: str,
     invoice_number: str | None,
+    event: OutgoingMessage,
 ) -> bool:
-    return (
-        await conn.execute(
-            """UPDATE order_states
-                  SET state = 'invoiced', relation_id = $3, invoice_id = $4,
-                      invoice_url = $5, invoice_number = $6, in_doubt = false,
-                      claim_id = NULL, lease_until = NULL, error_code = NULL,
-                      error_message = NULL, error_detail = NULL,
-                      updated_at = clock_timestamp()
-                WHERE installation_id = $1 AND order_id = $2 AND claim_id = $7""",
+    """Record the invoice and announce it, in one statement; False when the claim was
+    lost (then nothing is written)."""
+    return bool(
+        await conn.fetchval(
+            """WITH done AS (
+                   UPDATE order_states
+                      SET state = 'invoiced', relation_id = $3, invoice_id = $4,
+                          invoice_url = $5, invoice_number = $6, in_doubt = false,
+                          claim_id = NULL, lease_until = NULL, error_code = NULL,
+                          error_message = NULL, error_detail = NULL,
+                          updated_at = clock_timestamp()
+                    WHERE installation_id = $1 AND order_id = $2 AND claim_id = $7
+                   RETURNING 1
+               ), announced AS (
+                   INSERT INTO outbox (message_id, exchange, routing_key, body)
+                   SELECT $8, $9, $10, $11 FROM done
+                   RETURNING 1
+               )
+               SELECT EXISTS (SELECT 1 FROM done)""",
             claim.installation_id,
             claim.order_id,
             relation_id,
@@ -185,8 +229,11 @@ async def mark_invoiced(
             invoice_url,
             invoice_number,
             claim.claim_id,
+            uuid.UUID(event.message_id),
+            event.exchange,
+            event.routing_key,
+            event.body,
         )
-        == "UPDATE 1"
     )
 
 
