@@ -257,3 +257,64 @@ async def test_many_workers_starting_at_once_read_the_options_once(
         counts = informer.counts()
         assert counts.get("GET /invoices/sales/options") == 1
         assert counts.get("GET /administration") == 1
+
+
+async def test_a_poison_message_ends_as_a_failed_order_the_merchant_sees(
+    pool: Pool, box: SecretBox, installations: InstallationFactory
+) -> None:
+    from common.messages import ProcessOrder, ShopOrder, order_correlation_id
+
+    async with running_processor(pool, box, installations) as harness:
+        order = ShopOrder.model_validate(belgian_order())
+        message = ProcessOrder(
+            installation_id=harness.installation_id,
+            correlation_id=order_correlation_id(harness.installation_id, order.id),
+            source="webhook",
+            order=order,
+        )
+        await harness.handlers.record_dead_letter(message, RuntimeError("handler kept crashing"))
+        row = await harness.state(order.id)
+        assert row["state"] == "failed"
+        assert row["error_code"] == "PROCESSING_ERROR"
+        assert "press Process" in row["error_message"]
+        assert "handler kept crashing" in row["error_detail"]["error"]
+
+
+async def test_relation_index_refresh_reads_what_changed_since_the_last_one(
+    pool: Pool, box: SecretBox, installations: InstallationFactory
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from common.messages import RefreshRelationIndex
+
+    informer = InformerState()
+    async with running_processor(pool, box, installations, informer=informer) as harness:
+        await harness.handlers.refresh_relation_index(
+            RefreshRelationIndex(installation_id=harness.installation_id, full=True)
+        )
+        informer.clear_calls()
+        informer.add_relation(
+            "demo",
+            {
+                "relation_type": 0,
+                "company_name": "Later BV",
+                "street": "Dorp",
+                "house_number": "1",
+                "zip": "9000",
+                "city": "Gent",
+                "country": "BE",
+                "email": "Later@Example.BE",
+            },
+            last_edit=datetime.now(UTC) + timedelta(days=1),
+        )
+        await harness.handlers.refresh_relation_index(
+            RefreshRelationIndex(installation_id=harness.installation_id)
+        )
+        [call] = informer.calls_for("GET /relations")
+        assert "last_edit" in call.query
+        found = await pool.fetchval(
+            "SELECT relation_id FROM relation_index WHERE installation_id = $1 AND email = $2",
+            harness.installation_id,
+            "later@example.be",
+        )
+        assert found is not None
