@@ -1,4 +1,5 @@
 import json
+from collections.abc import Iterator
 
 import pytest
 import structlog
@@ -26,8 +27,17 @@ def test_bad_secret_keys_are_named(keys: str, message: str) -> None:
         SecretBox(SecretStr(keys))
 
 
+@pytest.fixture
+def fresh_structlog() -> Iterator[None]:
+    """configure_logging binds stdout (here pytest's capture) and caches loggers: undo
+    it, or later tests would log into a closed stream."""
+    yield
+    structlog.reset_defaults()
+    structlog.contextvars.clear_contextvars()
+
+
 def test_log_lines_are_json_with_bound_ids_and_no_secrets(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], fresh_structlog: None
 ) -> None:
     configure_logging("ingest", "json", "INFO")
     with structlog.contextvars.bound_contextvars(installation_id="i-1", order_id=7):

@@ -10,6 +10,7 @@ import pytest
 
 from common.installations.models import InstallationConfig
 from common.messages.orders import ShopOrder
+from processor.adapters.informer.codec import dumps as render_json
 from processor.domain import (
     InvoiceDraft,
     OrderKind,
@@ -17,7 +18,6 @@ from processor.domain import (
     classify,
     invoice_date,
     invoice_draft,
-    render_json,
     split_line,
 )
 from tests.fakes.orders import EXAMPLE_ORDER

@@ -10,12 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from common.messages.orders import ShopOrder
+from processor.adapters.informer.codec import dumps as render_json
+from processor.adapters.informer.codec import loads as parse_json
 from processor.domain import (
     check_order,
     classify,
     invoice_draft,
-    parse_json,
-    render_json,
     split_line,
 )
 from tests.unit.processor.builders import OPTIONS, SHOP_COUNTRY, SHOP_TZ, make_config

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given, settings
 
 from common.messages.orders import ShopOrder
+from processor.adapters.informer.codec import dumps as render_json
+from processor.adapters.informer.codec import loads as parse_json
 from processor.domain import (
     InformerOptions,
     classify,
     invoice_draft,
-    parse_json,
     relation_draft,
-    render_json,
 )
 from sandbox.informer import views
 from sandbox.informer.invoice_rules import validate_invoice

@@ -9,10 +9,11 @@ and exit code 2 rather than a traceback.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import sys
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any, TypeVar
 
 import uvloop
 from pydantic import ValidationError
@@ -66,3 +67,29 @@ def stop_on_failure(task: asyncio.Task[None], stop: asyncio.Event) -> None:
     if not task.cancelled() and task.exception() is not None:
         get_logger("runtime").error("a service task failed; stopping", error=repr(task.exception()))
         stop.set()
+
+
+async def run_until_stopped(
+    stop: asyncio.Event,
+    loops: Sequence[Coroutine[Any, Any, None]],
+    *,
+    cleanup: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """Run a service's long-running loops until ``stop``; any loop dying stops all.
+
+    On the way out ``cleanup`` runs first (closing the HTTP server, so nothing new
+    comes in), then the loops are cancelled and awaited.
+    """
+    tasks = [asyncio.create_task(loop) for loop in loops]
+    for task in tasks:
+        task.add_done_callback(lambda done: stop_on_failure(done, stop))
+    try:
+        await stop.wait()
+    finally:
+        if cleanup is not None:
+            await cleanup()
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

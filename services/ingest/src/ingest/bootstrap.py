@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import timedelta
 
 import aiohttp
@@ -18,7 +17,7 @@ from common.installations.models import Installation
 from common.kmoshops import KmoShopsClient
 from common.logging import get_logger
 from common.messages import PollShop
-from common.runtime import stop_on_failure
+from common.runtime import run_until_stopped
 from common.web.health import serve
 from ingest.polling import PollSettings, poll_shop
 from ingest.settings import IngestSettings
@@ -60,15 +59,4 @@ async def main(settings: IngestSettings, stop: asyncio.Event) -> None:
         app = create_app(settings, pool, box, broker_ready=broker.ready)
         runner = await serve(app, settings.http_host, settings.http_port)
         log.info("listening", host=settings.http_host, port=settings.http_port)
-        tasks = [asyncio.create_task(broker.run(stop)), asyncio.create_task(relay.run(stop))]
-        for task in tasks:
-            task.add_done_callback(lambda done: stop_on_failure(done, stop))
-        try:
-            await stop.wait()
-        finally:
-            await runner.cleanup()
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        await run_until_stopped(stop, [broker.run(stop), relay.run(stop)], cleanup=runner.cleanup)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import timedelta
 
 import aiohttp
@@ -15,7 +14,7 @@ from common.amqp.topology import PROCESS_ORDER, RELATION_INDEX
 from common.crypto import SecretBox
 from common.db.outbox import OutboxRelay
 from common.db.pool import open_pool
-from common.runtime import stop_on_failure
+from common.runtime import run_until_stopped
 from common.web.health import add_health_routes, serve
 from processor.budget import Budget, BudgetPolicy
 from processor.handlers import Handlers
@@ -82,19 +81,6 @@ async def main(settings: ProcessorSettings, stop: asyncio.Event) -> None:
         app = web.Application()
         add_health_routes(app, pool, broker.ready)
         runner = await serve(app, settings.http_host, settings.http_port)
-        tasks = [
-            asyncio.create_task(broker.run(stop)),
-            asyncio.create_task(relay.run(stop)),
-            asyncio.create_task(workers.run(stop)),
-        ]
-        for task in tasks:
-            task.add_done_callback(lambda done: stop_on_failure(done, stop))
-        try:
-            await stop.wait()
-        finally:
-            await runner.cleanup()
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        await run_until_stopped(
+            stop, [broker.run(stop), relay.run(stop), workers.run(stop)], cleanup=runner.cleanup
+        )

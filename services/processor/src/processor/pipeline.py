@@ -33,7 +33,6 @@ from processor.budget import BudgetExhausted
 from processor.domain.checks import Process, check_order, status_decision
 from processor.domain.errors import ErrorCode
 from processor.domain.invoicing import invoice_date, invoice_draft
-from processor.domain.jsonio import render_json
 from processor.domain.kinds import classify
 from processor.informer_context import InformerContext, InformerContexts
 from processor.relations import TryLater, resolve_debtor
@@ -117,7 +116,7 @@ class Pipeline:
             administration.country or "",
             options,
         )
-        body = render_json(draft.to_json())
+        body = draft.to_json()
         async with self._pool.acquire() as conn:
             if not await repository.mark_posting(conn, claim, relation_id, self._settings.lease):
                 log.warning("claim lost before posting; another worker has the order")

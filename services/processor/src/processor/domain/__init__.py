@@ -3,7 +3,8 @@
 No I/O here: values in, values out. The handler runs, in order, its own
 "already processed" check, :func:`status_decision`, :func:`check_order`, then picks
 the debtor (:func:`fixed_debtor`, the e-mail index by :func:`email_key`, or
-:func:`relation_draft`) and sends :func:`invoice_draft` rendered by :func:`render_json`.
+:func:`relation_draft`) and sends :func:`invoice_draft` (the Informer client writes its
+Decimals exactly).
 """
 
 from processor.domain.addresses import split_house_number
@@ -33,7 +34,6 @@ from processor.domain.invoicing import (
     invoice_draft,
     split_line,
 )
-from processor.domain.jsonio import parse_json, render_json
 from processor.domain.kinds import OrderKind, VatOption, classify, vat_ledger, vat_option
 from processor.domain.options import InformerOptions, UsableLedger, VatCodeOption
 from processor.domain.vatnumbers import (
@@ -68,9 +68,7 @@ __all__ = [
     "invoice_date",
     "invoice_draft",
     "normalise_vat_number",
-    "parse_json",
     "relation_draft",
-    "render_json",
     "split_house_number",
     "split_line",
     "status_decision",

@@ -77,7 +77,7 @@ class InvoiceDraft:
     comment: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The request body; amounts stay Decimal, to be written by ``render_json``."""
+        """The request body; amounts stay Decimal, written exactly by the Informer client."""
         body: dict[str, Any] = {"relation_id": self.relation_id}
         if self.contact_name is not None:
             body["contact_name"] = self.contact_name

@@ -3,7 +3,8 @@
 Answers are parsed with floats as ``Decimal`` (``8.32`` stays ``Decimal("8.32")``).
 Requests are rendered by :func:`dumps`, which writes a ``Decimal`` as the JSON number
 it is (``8.32``, never ``8.3200000000000002`` and never a string), so what Informer
-stores is exactly what the mapping computed.
+stores is exactly what the mapping computed (the domain's drafts hold no floats; its
+tests check that). This is the one JSON writer for Informer requests.
 """
 
 from __future__ import annotations

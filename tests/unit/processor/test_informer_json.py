@@ -1,4 +1,4 @@
-"""Exact JSON for money."""
+"""Exact JSON for money: the Informer client's one writer and reader."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from processor.domain import VatOption, parse_json, render_json
+from processor.adapters.informer.codec import JsonEncodeError
+from processor.adapters.informer.codec import dumps as render_json
+from processor.adapters.informer.codec import loads as parse_json
+from processor.domain import VatOption
 
 
 def test_decimals_are_plain_numbers() -> None:
@@ -41,20 +44,34 @@ def test_every_json_type() -> None:
     assert "—".encode() in raw  # UTF-8, not escaped
 
 
-def test_floats_are_refused() -> None:
-    with pytest.raises(TypeError, match="Decimal"):
-        render_json({"amount": 8.32})
+def _floats(value: object) -> list[float]:
+    if isinstance(value, float):
+        return [value]
+    if isinstance(value, dict):
+        return [f for item in value.values() for f in _floats(item)]
+    if isinstance(value, list | tuple):
+        return [f for item in value for f in _floats(item)]
+    return []
+
+
+def test_invoice_drafts_hold_no_floats() -> None:
+    from tests.unit.processor.test_invoicing import draft, line, make_order
+
+    order = make_order(lines=[line(quantity=3, unit_price="9.99", discount="5.00")])
+    body = draft(order).to_json()
+    assert _floats(body) == []
+    assert b'"amount":' in render_json(body)
 
 
 @pytest.mark.parametrize("value", [Decimal("NaN"), Decimal("Infinity"), Decimal("-Infinity")])
 def test_non_finite_decimals_are_refused(value: Decimal) -> None:
-    with pytest.raises(ValueError, match="not a JSON number"):
+    with pytest.raises(ValueError, match="cannot be sent as a JSON number"):
         render_json([value])
 
 
 @pytest.mark.parametrize("value", [{1: "a"}, object(), {"a": {1, 2}}])
 def test_other_types_are_refused(value: object) -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(JsonEncodeError):
         render_json(value)
 
 
