@@ -21,45 +21,54 @@ from common.messages import ProcessOrder, Refund, RefundIgnored, ShopOrder, orde
 Source = Literal["webhook", "poll"]
 Outcome = Literal["stored", "stale", "ignored", "duplicate"]
 
-_UPSERT_ORDER = """
-WITH stored AS (
-    INSERT INTO shop_orders (installation_id, order_id, number, status, updated_at, created_at,
-                             total, currency, source, payload)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-    ON CONFLICT (installation_id, order_id) DO UPDATE
-       SET number = EXCLUDED.number, status = EXCLUDED.status,
-           updated_at = EXCLUDED.updated_at, total = EXCLUDED.total,
-           currency = EXCLUDED.currency, source = EXCLUDED.source,
-           payload = EXCLUDED.payload, last_seen_at = now()
-     WHERE shop_orders.updated_at < EXCLUDED.updated_at
-    RETURNING order_id
-), announced AS (
+_ORDER_COLUMNS = """installation_id, order_id, number, status, updated_at, created_at,
+                   total, currency, source, payload"""
+
+_NEWER_VERSION_WINS = """
+ON CONFLICT (installation_id, order_id) DO UPDATE
+   SET number = EXCLUDED.number, status = EXCLUDED.status,
+       updated_at = EXCLUDED.updated_at, total = EXCLUDED.total,
+       currency = EXCLUDED.currency, source = EXCLUDED.source,
+       payload = EXCLUDED.payload, last_seen_at = now()
+ WHERE shop_orders.updated_at < EXCLUDED.updated_at
+RETURNING order_id
+"""
+
+_ANNOUNCE = """
+announced AS (
     INSERT INTO outbox (message_id, exchange, routing_key, body)
     SELECT $11, $12, $13, $14 FROM stored
     RETURNING id
-), marked AS (
-    UPDATE webhook_deliveries SET effect = 'stored'
-     WHERE installation_id = $1 AND delivery_id = $15 AND EXISTS (SELECT 1 FROM stored)
-    RETURNING 1
 )
+"""
+
+_UPSERT_ORDER = f"""
+WITH stored AS (
+    INSERT INTO shop_orders ({_ORDER_COLUMNS})
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    {_NEWER_VERSION_WINS}
+), {_ANNOUNCE}
 SELECT EXISTS (SELECT 1 FROM stored)
 """
 
+_WEBHOOK_ORDER = f"""
+WITH delivery AS (
+    INSERT INTO webhook_deliveries (installation_id, delivery_id, topic, order_id, effect)
+    VALUES ($1, $15, $16, $2, 'stored')
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+), stored AS (
+    INSERT INTO shop_orders ({_ORDER_COLUMNS})
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 WHERE EXISTS (SELECT 1 FROM delivery)
+    {_NEWER_VERSION_WINS}
+), {_ANNOUNCE}
+SELECT EXISTS (SELECT 1 FROM delivery) AS first, EXISTS (SELECT 1 FROM stored) AS stored
+"""
 
-async def record_order(
-    conn: asyncpg.Connection,
-    installation_id: uuid.UUID,
-    order: ShopOrder,
-    source: Source,
-    *,
-    delivery_id: str | None = None,
-) -> bool:
-    """Store the order if it is new or newer than the stored version and queue its
-    ``ProcessOrder``, in one statement; mark the webhook delivery that brought it.
 
-    Returns False for a version already stored or older (a duplicate or out-of-order
-    delivery): nothing is published, so one order version is published once.
-    """
+def _order_arguments(
+    installation_id: uuid.UUID, order: ShopOrder, source: Source
+) -> tuple[object, ...]:
     message = OutgoingMessage.of(
         ProcessOrder(
             installation_id=installation_id,
@@ -68,8 +77,7 @@ async def record_order(
             order=order,
         )
     )
-    return await conn.fetchval(
-        _UPSERT_ORDER,
+    return (
         installation_id,
         order.id,
         order.number,
@@ -84,8 +92,19 @@ async def record_order(
         message.exchange,
         message.routing_key,
         message.body,
-        delivery_id,
     )
+
+
+async def record_order(
+    conn: asyncpg.Connection, installation_id: uuid.UUID, order: ShopOrder, source: Source
+) -> bool:
+    """Store the order if it is new or newer than the stored version and queue its
+    ``ProcessOrder``, in one statement.
+
+    Returns False for a version already stored or older (a duplicate or out-of-order
+    delivery): nothing is published, so one order version is published once.
+    """
+    return await conn.fetchval(_UPSERT_ORDER, *_order_arguments(installation_id, order, source))
 
 
 async def record_refund(
@@ -126,33 +145,47 @@ class WebhookRecord:
 
 
 async def record_webhook(conn: asyncpg.Connection, record: WebhookRecord) -> Outcome:
-    """Record one delivery in the inbox and apply it, in the caller's transaction.
+    """Record one delivery in the inbox and apply it, atomically.
 
-    A delivery id seen before is a retry of the same delivery: nothing else happens.
-    Two copies arriving at once serialize on the inbox's primary key.
+    An order delivery is one statement (inbox row, newest order version, its
+    ``ProcessOrder`` in the outbox), its own transaction. A delivery id seen before is a
+    retry of the same delivery: nothing else happens; two copies arriving at once
+    serialise on the inbox's primary key. The inbox's ``effect`` (informational) is
+    corrected to ``stale`` afterwards when the version was not the newest.
     """
-    order_id = (
-        record.order.id if record.order else record.refund.order_id if record.refund else None
-    )
-    first = await conn.fetchval(
-        """INSERT INTO webhook_deliveries (installation_id, delivery_id, topic, order_id, effect)
-           VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING true""",
-        record.installation_id,
-        record.delivery_id,
-        record.topic,
-        order_id,
-        "ignored" if record.refund else "stale",
-    )
-    if not first:
-        return "duplicate"
     if record.refund is not None:
-        await record_refund(conn, record.installation_id, record.refund)
+        async with conn.transaction():
+            first = await conn.fetchval(
+                """INSERT INTO webhook_deliveries
+                       (installation_id, delivery_id, topic, order_id, effect)
+                   VALUES ($1, $2, $3, $4, 'ignored') ON CONFLICT DO NOTHING RETURNING true""",
+                record.installation_id,
+                record.delivery_id,
+                record.topic,
+                record.refund.order_id,
+            )
+            if not first:
+                return "duplicate"
+            await record_refund(conn, record.installation_id, record.refund)
         return "ignored"
     assert record.order is not None
-    stored = await record_order(
-        conn, record.installation_id, record.order, "webhook", delivery_id=record.delivery_id
+    row = await conn.fetchrow(
+        _WEBHOOK_ORDER,
+        *_order_arguments(record.installation_id, record.order, "webhook"),
+        record.delivery_id,
+        record.topic,
     )
-    return "stored" if stored else "stale"
+    if not row["first"]:
+        return "duplicate"
+    if row["stored"]:
+        return "stored"
+    await conn.execute(
+        """UPDATE webhook_deliveries SET effect = 'stale'
+            WHERE installation_id = $1 AND delivery_id = $2""",
+        record.installation_id,
+        record.delivery_id,
+    )
+    return "stale"
 
 
 async def record_rejection(

@@ -4,8 +4,9 @@ The order of checks matters: the signature is verified before anything is parsed
 stored (401, nothing stored); a signed but stale timestamp is a replay (401); a signed
 body that breaks the contract is kept in ``rejected_payloads`` and answered 400 with
 the field at fault. Only a committed transaction (inbox row, order, outbox row) is
-answered 200; when PostgreSQL cannot be reached the answer is 503, so KMO Shops
-retries. RabbitMQ plays no part in the answer: the outbox relay publishes later.
+answered 200 (for an order, a single statement: its own transaction); when PostgreSQL
+cannot be reached the answer is 503, so KMO Shops retries. RabbitMQ plays no part in
+the answer: the outbox relay publishes later.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ async def receive_webhook(request: web.Request) -> web.Response:
         installation_id, delivery.delivery_id, delivery.topic, delivery.order, delivery.refund
     )
     try:
-        async with pool.acquire() as conn, conn.transaction():
+        async with pool.acquire() as conn:
             outcome = await record_webhook(conn, record)
     except DATABASE_ERRORS as exc:
         return unavailable(exc)
