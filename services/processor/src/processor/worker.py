@@ -71,12 +71,12 @@ class Workers:
                 raise
             except Exception as exc:
                 log.warning("claiming failed", error=repr(exc))
-                await self._wakeup.wait(self._idle_poll)
+                await self._wakeup.wait_turn(self._idle_poll)
                 continue
             if claim is None:
-                await self._wakeup.wait(self._idle_poll)
+                await self._wakeup.wait_turn(self._idle_poll)
                 continue
-            self._wakeup.set()  # there may be more: let a sibling look too
+            self._wakeup.set()  # there may be more: pass the turn to one sibling
             with structlog.contextvars.bound_contextvars(
                 installation_id=str(claim.installation_id),
                 order_id=claim.order_id,

@@ -1,7 +1,9 @@
 """Waking up on PostgreSQL NOTIFY, with a poll as the safety net.
 
-A :class:`Wakeup` holds one LISTEN connection (re-opened after database trouble) and
-lets any number of tasks wait until the channel is notified or a timeout passes.
+A :class:`Wakeup` holds one LISTEN connection (re-opened after database trouble).
+Each notification is a token: :meth:`Wakeup.wait_turn` takes one, so one notification
+wakes one of many waiting workers, not all of them at once to race for a single row;
+:meth:`Wakeup.wait` (for a lone waiter such as the outbox relay) takes them all.
 Notifications are hints, never the source of truth: whoever wakes re-reads the table.
 """
 
@@ -20,16 +22,23 @@ class Wakeup:
     def __init__(self, pool: Pool, channel: str) -> None:
         self._pool = pool
         self._channel = channel
-        self._event = asyncio.Event()
+        self._tokens: asyncio.Queue[None] = asyncio.Queue(maxsize=10_000)
 
     def set(self) -> None:
-        self._event.set()
+        with contextlib.suppress(asyncio.QueueFull):
+            self._tokens.put_nowait(None)
+
+    async def wait_turn(self, seconds: float) -> None:
+        """Return on one notification (consuming it) or after ``seconds``."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._tokens.get(), seconds)
 
     async def wait(self, seconds: float) -> None:
-        """Return when notified (since the last wait) or after ``seconds``."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._event.wait(), seconds)
-        self._event.clear()
+        """Return when notified since the last wait (consuming every notification so
+        far) or after ``seconds``."""
+        await self.wait_turn(seconds)
+        while not self._tokens.empty():
+            self._tokens.get_nowait()
 
     async def listen(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -48,9 +57,9 @@ class Wakeup:
                 raise
             except Exception as exc:
                 log.warning("listener lost its connection", channel=self._channel, error=repr(exc))
-                self._event.set()  # let waiters re-read while we reconnect
+                self.set()  # let a waiter re-read while we reconnect
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=1.0)
 
     def _on_notify(self, *_: object) -> None:
-        self._event.set()
+        self.set()
