@@ -43,10 +43,6 @@ async def enqueue(conn: asyncpg.Connection, messages: Iterable[Message]) -> None
         )
 
 
-async def pending_count(conn: asyncpg.Connection) -> int:
-    return await conn.fetchval("SELECT count(*) FROM outbox")
-
-
 class OutboxRelayError(Exception):
     def __init__(self, failed: int, batch: int, first: BaseException) -> None:
         super().__init__(f"{failed} of {batch} messages not confirmed; first error: {first!r}")

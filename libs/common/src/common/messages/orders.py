@@ -8,7 +8,6 @@ a field that breaks the contract is refused with its path.
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
@@ -137,7 +136,3 @@ class Refund(_Wire):
     order_id: Annotated[int, Field(strict=True, ge=1)]
     amount: Money
     created_at: AwareDatetime
-
-
-def order_sort_key(order: ShopOrder) -> tuple[datetime, int]:
-    return (order.updated_at, order.id)

@@ -61,14 +61,6 @@ async def add_entries(
     )
 
 
-async def remove_entry(conn: asyncpg.Connection, installation_id: uuid.UUID, email: str) -> None:
-    await conn.execute(
-        "DELETE FROM relation_index WHERE installation_id = $1 AND email = $2",
-        installation_id,
-        email,
-    )
-
-
 async def mark_built(
     conn: asyncpg.Connection,
     installation_id: uuid.UUID,

@@ -313,30 +313,3 @@ async def reap_expired_leases(conn: asyncpg.Connection, settle: timedelta) -> in
         settle,
     )
     return int(result.split()[-1])
-
-
-async def requeue_failed(
-    conn: asyncpg.Connection, installation_id: uuid.UUID, order_id: int
-) -> bool:
-    """The merchant's Process button: only from failed, never twice at once."""
-    return (
-        await conn.execute(
-            """UPDATE order_states
-                  SET state = 'queued', not_before = clock_timestamp(), attempts = 0,
-                      priority_at = clock_timestamp(), updated_at = clock_timestamp()
-                WHERE installation_id = $1 AND order_id = $2 AND state = 'failed'""",
-            installation_id,
-            order_id,
-        )
-        == "UPDATE 1"
-    )
-
-
-async def order_state(
-    conn: asyncpg.Connection, installation_id: uuid.UUID, order_id: int
-) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        "SELECT * FROM order_states WHERE installation_id = $1 AND order_id = $2",
-        installation_id,
-        order_id,
-    )
