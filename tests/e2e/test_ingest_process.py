@@ -193,18 +193,27 @@ async def kmo_sandbox() -> AsyncIterator[tuple[KmoShopsState, str]]:
     await runner.cleanup()
 
 
-async def test_sandbox_webhooks_with_duplicates_and_out_of_order_updates_end_once_each(
+@pytest.fixture
+async def sandbox_shop(
     ingest: tuple[ServiceProcess, str],
-    broker: AbstractRobustConnection,
     installations: InstallationFactory,
     kmo_sandbox: tuple[KmoShopsState, str],
-    pool: Pool,
-) -> None:
+) -> tuple[KmoShopsState, CreatedInstallation]:
+    """The sandbox's shop 1234, installed, its webhook pointing at the running ingest."""
     process, base = ingest
     await process.wait_http(f"{base}/readyz")
     state, kmo_url = kmo_sandbox
     shop = await installations.create(kmoshops={"base_url": kmo_url, "api_token": "e2e-token"})
     state.register_webhook(1234, f"{base}/webhooks/kmoshops/{shop.id}", shop.webhook_secret)
+    return state, shop
+
+
+async def test_sandbox_webhooks_with_duplicates_and_out_of_order_updates_end_once_each(
+    sandbox_shop: tuple[KmoShopsState, CreatedInstallation],
+    broker: AbstractRobustConnection,
+    pool: Pool,
+) -> None:
+    state, shop = sandbox_shop
     state.set_switches(1234, duplicate=True, out_of_order=True)
 
     made = state.generate(1234, 11, 20, scenarios=["domestic_b2c", "icp_b2b", "international"])
@@ -241,17 +250,11 @@ async def test_sandbox_webhooks_with_duplicates_and_out_of_order_updates_end_onc
 
 
 async def test_polling_through_the_broker_publishes_what_webhooks_missed(
-    ingest: tuple[ServiceProcess, str],
+    sandbox_shop: tuple[KmoShopsState, CreatedInstallation],
     broker: AbstractRobustConnection,
-    installations: InstallationFactory,
-    kmo_sandbox: tuple[KmoShopsState, str],
     pool: Pool,
 ) -> None:
-    process, base = ingest
-    await process.wait_http(f"{base}/readyz")
-    state, kmo_url = kmo_sandbox
-    shop = await installations.create(kmoshops={"base_url": kmo_url, "api_token": "e2e-token"})
-    state.register_webhook(1234, f"{base}/webhooks/kmoshops/{shop.id}", shop.webhook_secret)
+    state, shop = sandbox_shop
     state.set_switches(1234, drop=True)  # every webhook lost
     made = state.generate(1234, 5, 30)
     async with pool.acquire() as conn:
