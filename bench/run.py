@@ -240,7 +240,14 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             {},
         ),
         Service("ingest", ["-m", "ingest"], env | {"HTTP_PORT": str(ports["ingest"])}),
-        Service("processor", ["-m", "processor"], env | {"HTTP_PORT": str(ports["processor"])}),
+        *(
+            Service(
+                f"processor-{n}" if n else "processor",
+                ["-m", "processor"],
+                env | {"HTTP_PORT": str(ports["processor"] if n == 0 else free_port())},
+            )
+            for n in range(args.processors)
+        ),
         Service("dashboard", ["-m", "dashboard"], env | {"HTTP_PORT": str(ports["dashboard"])}),
     ]
     try:
@@ -383,6 +390,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--processors", type=int, default=1, help="processor replicas")
     args = parser.parse_args()
     result = asyncio.run(bench(args))
     print(json.dumps(result))
