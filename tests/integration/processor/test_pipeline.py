@@ -318,3 +318,37 @@ async def test_relation_index_refresh_reads_what_changed_since_the_last_one(
             "later@example.be",
         )
         assert found is not None
+
+
+async def test_failing_to_record_an_invoice_never_posts_it_twice(
+    pool: Pool, box: SecretBox, installations: InstallationFactory
+) -> None:
+    """The database refuses to record the first invoice (after Informer created it):
+    the order must come back in doubt, be found by reference, and not be posted again."""
+    await pool.execute(
+        # A sequence survives the rollback of the refused statement: refuse once only.
+        """DROP SEQUENCE IF EXISTS test_refusals;
+           CREATE SEQUENCE test_refusals;
+           CREATE OR REPLACE FUNCTION test_refuse_once() RETURNS trigger LANGUAGE plpgsql AS $$
+           BEGIN
+               IF NEW.state = 'invoiced' AND nextval('test_refusals') = 1 THEN
+                   RAISE EXCEPTION 'injected: the database refused the update'
+                         USING ERRCODE = 'serialization_failure';
+               END IF;
+               RETURN NEW;
+           END $$;
+           DROP TRIGGER IF EXISTS test_refuse_once ON order_states;
+           CREATE TRIGGER test_refuse_once BEFORE UPDATE ON order_states
+               FOR EACH ROW EXECUTE FUNCTION test_refuse_once();"""
+    )
+    try:
+        async with running_processor(pool, box, installations) as harness:
+            order = belgian_order()
+            await harness.send(order)
+            [row] = await harness.settled(order["id"])
+            assert row["state"] == "invoiced"
+            mine = [i for i in harness.invoices() if i.body["reference"] == order["number"]]
+            assert len(mine) == 1
+            assert row["invoice_id"] == mine[0].id
+    finally:
+        await pool.execute("DROP TRIGGER IF EXISTS test_refuse_once ON order_states")

@@ -278,12 +278,17 @@ async def release(
     relation_id: int | None = None,
     count_attempt: bool = True,
 ) -> None:
-    """Put a claimed order back in the queue, to be tried after ``delay``."""
+    """Put a claimed order back in the queue, to be tried after ``delay``.
+
+    An order released from ``posting`` is always in doubt, whatever the caller says:
+    its POST may have reached Informer (a failure after the POST, even one recording
+    its answer, must never lead to a second POST without a lookup).
+    """
     await conn.execute(
         """UPDATE order_states
               SET state = 'queued', claim_id = NULL, lease_until = NULL,
                   not_before = clock_timestamp() + $3::interval,
-                  in_doubt = coalesce($4, in_doubt),
+                  in_doubt = coalesce($4, in_doubt) OR state = 'posting',
                   relation_id = coalesce($5, relation_id),
                   attempts = attempts - CASE WHEN $7 THEN 0 ELSE 1 END,
                   updated_at = clock_timestamp()
