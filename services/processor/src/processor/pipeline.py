@@ -100,7 +100,14 @@ class Pipeline:
             await outcomes.failed(self._pool, claim, failure.code, failure.message, failure.detail)
             return
         kind = classify(order, installation.shop_country)
-        relation_id = await resolve_debtor(self._pool, context, order, kind, self._settings.lease)
+        if claim.in_doubt and claim.relation_id is not None:
+            # Look up (and, if absent, post) with the debtor the first POST used, even
+            # if the index would pick another one now.
+            relation_id = claim.relation_id
+        else:
+            relation_id = await resolve_debtor(
+                self._pool, context, order, kind, self._settings.lease
+            )
         day = invoice_date(order.created_at, installation.shop_timezone)
 
         if claim.in_doubt and await self._found_in_informer(claim, context, relation_id, day):
