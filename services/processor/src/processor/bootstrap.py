@@ -77,6 +77,7 @@ async def main(settings: ProcessorSettings, stop: asyncio.Event) -> None:
             policy,
             pipeline_settings,
             concurrency=settings.worker_concurrency,
+            claim_batch=settings.claim_batch,
         )
         app = web.Application()
         add_health_routes(app, pool, broker.ready)

@@ -13,6 +13,9 @@ class ProcessorSettings(HttpSettings):
     informer_timeout_seconds: float = Field(30.0, gt=0)
     consumer_prefetch: int = Field(64, ge=1)
     worker_concurrency: int = Field(32, ge=1, description="Orders in flight per process.")
+    claim_batch: int = Field(
+        4, ge=1, description="Orders a worker claims per statement when there is a backlog."
+    )
     db_pool_max_size: int = Field(
         16,
         ge=1,

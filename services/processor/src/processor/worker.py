@@ -32,6 +32,7 @@ class Workers:
         settings: PipelineSettings,
         *,
         concurrency: int,
+        claim_batch: int = 4,
         idle_poll: float = 1.0,
         reap_every: float = 5.0,
     ) -> None:
@@ -40,6 +41,7 @@ class Workers:
         self._budget = budget
         self._settings = settings
         self._concurrency = concurrency
+        self._claim_batch = claim_batch
         self._idle_poll = idle_poll
         self._reap_every = reap_every
         self._wakeup = Wakeup(pool, repository.QUEUE_CHANNEL)
@@ -58,12 +60,15 @@ class Workers:
                     await task
 
     async def _work(self, stop: asyncio.Event) -> None:
+        """Claim a few orders, process them, and straight back for more while there
+        are; only an idle worker waits, and one queued order wakes one idle worker."""
         while not stop.is_set():
             try:
                 async with self._pool.acquire() as conn:
-                    claim = await repository.claim_next(
+                    claims = await repository.claim_batch(
                         conn,
                         self._settings.lease,
+                        limit=self._claim_batch,
                         budget_enabled=self._budget.enabled,
                         budget_tolerance=self._budget.tolerance,
                     )
@@ -73,22 +78,25 @@ class Workers:
                 log.warning("claiming failed", error=repr(exc))
                 await self._wakeup.wait_turn(self._idle_poll)
                 continue
-            if claim is None:
+            if not claims:
                 await self._wakeup.wait_turn(self._idle_poll)
                 continue
-            self._wakeup.set()  # there may be more: pass the turn to one sibling
-            with structlog.contextvars.bound_contextvars(
-                installation_id=str(claim.installation_id),
-                order_id=claim.order_id,
-                attempt=claim.attempts,
-            ):
-                try:
-                    await self._pipeline.run(claim)
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    # A bug, not an Informer answer: the lease brings the order back.
-                    log.exception("pipeline crashed; the order returns when its lease ends")
+            for claim in claims:
+                await self._run(claim)
+
+    async def _run(self, claim: repository.Claim) -> None:
+        with structlog.contextvars.bound_contextvars(
+            installation_id=str(claim.installation_id),
+            order_id=claim.order_id,
+            attempt=claim.attempts,
+        ):
+            try:
+                await self._pipeline.run(claim)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # A bug, not an Informer answer: the lease brings the order back.
+                log.exception("pipeline crashed; the order returns when its lease ends")
 
     async def _reap(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
