@@ -16,6 +16,7 @@ def test_codes_are_their_names() -> None:
         "VAT_NUMBER_INVALID", "VAT_MAPPING_MISSING", "CURRENCY_NOT_CONFIGURED",
         "CUSTOMER_EMAIL_MISSING", "VAT_CODE_UNAVAILABLE", "INFORMER_VALIDATION",
         "INFORMER_AUTH", "INFORMER_NOT_FOUND", "INFORMER_ERROR", "NEEDS_REVIEW",
+        "PROCESSING_ERROR",
     }  # fmt: skip
     assert {code.value for code in ErrorCode} == expected
     assert all(code.value == code.name for code in ErrorCode)

@@ -55,17 +55,16 @@ async def main(settings: ProcessorSettings, stop: asyncio.Event) -> None:
             cache_seconds=settings.options_cache_seconds,
         )
         handlers = Handlers(pool, box, contexts, spacing(policy))
-        registry = handlers.registry()
         consumers = [
             Consumer(
                 PROCESS_ORDER,
-                {"ProcessOrder": registry["ProcessOrder"]},  # type: ignore[dict-item]
+                {"ProcessOrder": handlers.receive_order},
                 prefetch=settings.consumer_prefetch,
                 on_dead_letter=handlers.record_dead_letter,
             ),
             Consumer(
                 RELATION_INDEX,
-                {"RefreshRelationIndex": registry["RefreshRelationIndex"]},  # type: ignore[dict-item]
+                {"RefreshRelationIndex": handlers.refresh_relation_index},
                 prefetch=1,
             ),
         ]

@@ -1,4 +1,4 @@
-"""The processor's message handlers (verbs), one registry from message type to handler."""
+"""The processor's message handlers: verbs, typed on their message."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from common.messages import (
 )
 from processor.adapters import repository
 from processor.domain.checks import Leave, Process, status_decision
+from processor.domain.errors import ErrorCode
 from processor.informer_context import InformerContexts
 from processor.outcomes import summary
 from processor.relations import build_index
@@ -79,12 +80,6 @@ class Handlers:
         context = await self.contexts.get(message.installation_id)
         await build_index(self.pool, context, full=message.full)
 
-    def registry(self) -> dict[str, object]:
-        return {
-            "ProcessOrder": self.receive_order,
-            "RefreshRelationIndex": self.refresh_relation_index,
-        }
-
     async def record_dead_letter(self, message: Message, error: BaseException) -> None:
         """A ProcessOrder that could not even be recorded ends as a failed order the
         merchant sees, not only in the dead-letter queue."""
@@ -107,7 +102,7 @@ class Handlers:
             )
             await conn.execute(
                 """UPDATE order_states
-                      SET state = 'failed', error_code = 'PROCESSING_ERROR', error_message = $3,
+                      SET state = 'failed', error_code = $5, error_message = $3,
                           error_detail = $4
                     WHERE installation_id = $1 AND order_id = $2
                       AND state IN ('queued', 'waiting', 'failed')""",
@@ -116,6 +111,7 @@ class Handlers:
                 "The order could not be processed because of an internal error. Support "
                 "has been notified through the dead-letter queue; press Process to retry.",
                 {"error": repr(error)[:2000], "message_id": str(message.message_id)},
+                ErrorCode.PROCESSING_ERROR,
             )
 
 

@@ -13,7 +13,7 @@ order goes back to the queue).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import asyncpg
 
@@ -150,7 +150,7 @@ class Pipeline:
         )
 
     async def _found_in_informer(
-        self, claim: Claim, context: InformerContext, relation_id: int, day: object
+        self, claim: Claim, context: InformerContext, relation_id: int, day: date
     ) -> bool:
         """True when the lookup settled the order (recorded or parked)."""
         found = await context.client.find_invoices_by_reference(
@@ -165,7 +165,7 @@ class Pipeline:
                 invoice_id=invoice.id,
                 invoice_url=invoice.url or "",
                 invoice_number=invoice.number,
-                invoice_date=invoice.invoice_date or day,  # type: ignore[arg-type]
+                invoice_date=invoice.invoice_date or day,
                 recovered=True,
             )
             return True
@@ -225,6 +225,6 @@ class Pipeline:
             )
 
 
-def _lookup_since(claim: Claim):  # type: ignore[no-untyped-def]
+def _lookup_since(claim: Claim) -> date:
     """Invoices edited after the day before the order was created: ours is among them."""
     return (claim.order.created_at - timedelta(days=1)).date()

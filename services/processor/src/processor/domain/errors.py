@@ -32,6 +32,8 @@ class ErrorCode(StrEnum):
     INFORMER_ERROR = "INFORMER_ERROR"
     NEEDS_REVIEW = "NEEDS_REVIEW"
     """An uncertain outcome (did Informer create the invoice?) parked for a human."""
+    PROCESSING_ERROR = "PROCESSING_ERROR"
+    """Our own failure: the message could not be handled and went to the dead letters."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,5 @@
 """Every 422 (and 400/404) rule of POST /invoices/sales and POST /relations, by field key."""
 
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
@@ -17,22 +16,10 @@ from sandbox.informer.testing import (
     invoice_body,
     invoice_line,
     person_body,
-    sandbox_client,
 )
 
 ICP = {"vat_id": DEMO_IDS["vat_icp"], "ledger_id": DEMO_IDS["ledger_icp"]}
 DROP = object()
-
-
-@pytest.fixture
-def state() -> InformerState:
-    return InformerState()
-
-
-@pytest.fixture
-async def client(state: InformerState) -> AsyncIterator[TestClient]:
-    async with sandbox_client(state) as client:
-        yield client
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import asyncio
 import json
 import socket
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -19,19 +18,7 @@ from sandbox.informer.testing import (
     company_body,
     invoice_body,
     running_sandbox,
-    sandbox_client,
 )
-
-
-@pytest.fixture
-def state() -> InformerState:
-    return InformerState()
-
-
-@pytest.fixture
-async def client(state: InformerState) -> AsyncIterator[TestClient]:
-    async with sandbox_client(state) as client:
-        yield client
 
 
 async def control(client: TestClient, method: str, path: str, body: Any = None) -> tuple[int, Any]:

@@ -2,7 +2,6 @@
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
@@ -14,7 +13,6 @@ from sandbox.informer.testing import (
     DEMO_HEADERS,
     company_body,
     invoice_body,
-    sandbox_client,
 )
 
 
@@ -24,17 +22,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def state() -> InformerState:
-    return InformerState()
-
-
-@pytest.fixture
-async def client(state: InformerState) -> AsyncIterator[TestClient]:
-    async with sandbox_client(state) as client:
-        yield client
 
 
 # --- rate limits ------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """The Informer sandbox behaves like Informer's API v2: auth, relations, invoices, lists."""
 
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
@@ -16,19 +15,7 @@ from sandbox.informer.testing import (
     invoice_body,
     invoice_line,
     person_body,
-    sandbox_client,
 )
-
-
-@pytest.fixture
-def state() -> InformerState:
-    return InformerState()
-
-
-@pytest.fixture
-async def client(state: InformerState) -> AsyncIterator[TestClient]:
-    async with sandbox_client(state) as client:
-        yield client
 
 
 async def call(
