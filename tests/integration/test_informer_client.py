@@ -21,7 +21,7 @@ from aiohttp import web
 from pydantic import SecretStr
 from structlog.testing import capture_logs
 
-from processor.adapters.informer import (
+from common.informer import (
     InformerAuthError,
     InformerClient,
     InformerError,
@@ -33,8 +33,8 @@ from processor.adapters.informer import (
     InformerValidationError,
     dumps_json,
 )
-from processor.adapters.informer.codec import loads as loads_json
-from processor.adapters.informer.models import (
+from common.informer.codec import loads as loads_json
+from common.informer.models import (
     InvoicesPage,
     Ledger,
     PaymentCondition,

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from processor.adapters.informer.codec import JsonEncodeError
-from processor.adapters.informer.codec import dumps as render_json
-from processor.adapters.informer.codec import loads as parse_json
+from common.informer.codec import JsonEncodeError
+from common.informer.codec import dumps as render_json
+from common.informer.codec import loads as parse_json
 from processor.domain import VatOption
 
 

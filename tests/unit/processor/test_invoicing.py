@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from common.informer.codec import dumps as render_json
 from common.installations.models import InstallationConfig
 from common.messages.orders import ShopOrder
-from processor.adapters.informer.codec import dumps as render_json
 from processor.domain import (
     InvoiceDraft,
     OrderKind,

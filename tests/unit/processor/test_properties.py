@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from common.informer.codec import dumps as render_json
+from common.informer.codec import loads as parse_json
 from common.messages.orders import ShopOrder
-from processor.adapters.informer.codec import dumps as render_json
-from processor.adapters.informer.codec import loads as parse_json
 from processor.domain import (
     check_order,
     classify,

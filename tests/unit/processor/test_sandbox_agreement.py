@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 
+from common.informer.codec import dumps as render_json
+from common.informer.codec import loads as parse_json
 from common.messages.orders import ShopOrder
-from processor.adapters.informer.codec import dumps as render_json
-from processor.adapters.informer.codec import loads as parse_json
 from processor.domain import (
     InformerOptions,
     classify,

@@ -18,10 +18,10 @@ import aiohttp
 
 from common.crypto import SecretBox
 from common.db.pool import Pool
+from common.informer.client import InformerClient
+from common.informer.models import Administration, VatLedgerOption
 from common.installations.models import Installation
 from common.installations.repository import budget_key, get_installation
-from processor.adapters.informer.client import InformerClient
-from processor.adapters.informer.models import Administration, VatLedgerOption
 from processor.budget import Budget
 from processor.domain.options import InformerOptions
 

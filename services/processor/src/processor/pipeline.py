@@ -18,16 +18,16 @@ from datetime import date, timedelta
 import asyncpg
 
 from common.db.pool import Pool
-from common.logging import get_logger
-from processor import outcomes
-from processor.adapters import repository
-from processor.adapters.informer.errors import (
+from common.informer.errors import (
     InformerAuthError,
     InformerError,
     InformerNotFound,
     InformerOutcomeUnknown,
     InformerValidationError,
 )
+from common.logging import get_logger
+from processor import outcomes
+from processor.adapters import repository
 from processor.adapters.repository import Claim
 from processor.budget import BudgetExhausted
 from processor.domain.checks import Process, check_order, status_decision

@@ -15,10 +15,10 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from common.db.pool import Pool
+from common.informer.errors import InformerOutcomeUnknown, InformerValidationError
 from common.logging import get_logger
 from common.messages import ShopOrder
 from processor.adapters import relation_store
-from processor.adapters.informer.errors import InformerOutcomeUnknown, InformerValidationError
 from processor.domain.debtor import email_key, fixed_debtor, relation_draft
 from processor.domain.kinds import OrderKind
 from processor.informer_context import InformerContext

@@ -32,9 +32,8 @@ import aiohttp
 from multidict import CIMultiDictProxy
 from pydantic import SecretStr
 
-from common.logging import get_logger
-from processor.adapters.informer import codec
-from processor.adapters.informer.errors import (
+from common.informer import codec
+from common.informer.errors import (
     InformerAuthError,
     InformerBadRequest,
     InformerError,
@@ -46,6 +45,7 @@ from processor.adapters.informer.errors import (
     InformerUnexpectedResponse,
     InformerValidationError,
 )
+from common.logging import get_logger
 
 log = get_logger(__name__)
 

@@ -1,12 +1,12 @@
 """Informer API v2: the one place that knows its HTTP details.
 
-Independent of the rest of the processor (it imports only ``common``), so the
-dashboard can use it as well.
+Shared by the processor (invoices, relations) and the dashboard (verifying
+credentials, the configuration's drop-downs and checks).
 """
 
-from processor.adapters.informer.client import MAX_RECORDS, InformerClient
-from processor.adapters.informer.codec import dumps as dumps_json
-from processor.adapters.informer.errors import (
+from common.informer.client import MAX_RECORDS, InformerClient
+from common.informer.codec import dumps as dumps_json
+from common.informer.errors import (
     InformerAuthError,
     InformerBadRequest,
     InformerError,

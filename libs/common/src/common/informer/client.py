@@ -28,12 +28,12 @@ from typing import Any, TypeVar
 import aiohttp
 from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
 
-from processor.adapters.informer import codec
-from processor.adapters.informer.errors import (
+from common.informer import codec
+from common.informer.errors import (
     InformerOutcomeUnknown,
     InformerUnexpectedResponse,
 )
-from processor.adapters.informer.models import (
+from common.informer.models import (
     Administration,
     CostCentre,
     CreateResponse,
@@ -49,7 +49,7 @@ from processor.adapters.informer.models import (
     Vat,
     VatLedgerOption,
 )
-from processor.adapters.informer.transport import (
+from common.informer.transport import (
     Acquire,
     Call,
     OnRateLimited,
