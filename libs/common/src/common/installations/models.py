@@ -53,6 +53,10 @@ class InstallationConfig(_Strict):
     international: VatLedger
     fixed_debtors: dict[str, InformerId] = Field(default_factory=dict)
     costs_id: InformerId | None = None
+    prices_include_vat: bool | None = None
+    """Whether the shop's prices include VAT, so which ``vat_option`` (incl or excl)
+    the VAT table's codes must allow; None: the shop may send either, both must be
+    allowed. The processor still takes it from each order."""
 
     @field_validator("vat_table")
     @classmethod
