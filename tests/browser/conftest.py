@@ -29,7 +29,9 @@ def smtp() -> Iterator[CapturingSmtp]:
         yield server
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: its outbox relay and consumers would otherwise carry
+# away the messages later tests on the same database and vhost look at.
+@pytest.fixture(scope="module")
 async def dashboard(
     database_url: str, amqp_url: str, secret_keys: str, smtp: CapturingSmtp
 ) -> AsyncIterator[str]:
