@@ -1,10 +1,12 @@
-"""Browser tests: the dashboard as a real process (on the test database and vhost),
-a capturing SMTP server it sends to, and headless Chromium driven by Playwright.
+"""Browser tests: the dashboard and the processor as real processes (on the test
+database and vhost), the Informer sandbox, a capturing SMTP server the dashboard sends
+to, and headless Chromium driven by Playwright.
 
 Chromium is Debian's (``apt-get install chromium``, /usr/bin/chromium; .ci/run
 installs it); Playwright never downloads a browser. Screenshots land in
 test-output/screenshots/. Reuse: ``dashboard`` (the base URL), ``smtp`` (the mails),
-``page`` (a fresh browser context per test) and ``shoot(page, name)``.
+``informer`` (the sandbox's state, with ``processor`` running against it), ``page`` (a
+fresh browser context per test) and ``shoot(page, name)``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
+from sandbox.informer.state import InformerState
+from sandbox.informer.testing import running_sandbox
 from tests.fakes.processes import OUTPUT, ServiceProcess, free_port
 from tests.fakes.smtp import CapturingSmtp
 
@@ -52,12 +56,54 @@ async def dashboard(
             "SMTP_PORT": str(smtp.port),
             "SUPPORT_EMAIL": "support@kmo2informer.test",
             "LOG_FORMAT": "console",
+            "DB_POOL_MAX_SIZE": "4",
         },
         name="browser-dashboard",
     ).start()
     try:
         await service.wait_http(f"{base}/readyz", timeout=40)
         yield base
+    finally:
+        service.stop()
+
+
+@pytest.fixture(scope="module")
+async def informer() -> AsyncIterator[tuple[InformerState, str]]:
+    state = InformerState()
+    state.limiter.configure(enabled=False)
+    async with running_sandbox(state) as url:
+        yield state, url
+
+
+@pytest.fixture(scope="module")
+async def processor(
+    database_url: str, amqp_url: str, secret_keys: str, informer: tuple[InformerState, str]
+) -> AsyncIterator[ServiceProcess]:
+    """The processor against the Informer sandbox; small (two workers), so it shares
+    the machine with the other test runs."""
+    port = free_port()
+    service = ServiceProcess(
+        "processor",
+        {
+            "DATABASE_URL": database_url,
+            "AMQP_URL": amqp_url,
+            "SECRET_KEYS": secret_keys,
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_PORT": str(port),
+            "INFORMER_BASE_URL": informer[1],
+            "INFORMER_BUDGET_ENABLED": "false",
+            # Three connections stay on LISTEN; building the e-mail index holds one
+            # and takes another: fewer than about six can starve it.
+            "DB_POOL_MAX_SIZE": "8",
+            "WORKER_CONCURRENCY": "2",
+            "CONSUMER_PREFETCH": "8",
+            "LOG_FORMAT": "console",
+        },
+        name="browser-processor",
+    ).start()
+    try:
+        await service.wait_http(f"http://127.0.0.1:{port}/readyz", timeout=40)
+        yield service
     finally:
         service.stop()
 
