@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+from pydantic import SecretStr
 
 from common.crypto import SecretBox
 from common.db.notify import listen
@@ -24,7 +25,7 @@ from common.informer.client import InformerClient
 from common.informer.models import Administration
 from common.installations.changes import CHANNEL, changed_installation
 from common.installations.models import Installation
-from common.installations.repository import budget_key, get_installation
+from common.installations.repository import InstallationNotFound, budget_key, get_installation
 from common.invoice_options import InformerOptions
 
 
@@ -126,17 +127,37 @@ class InformerContexts:
         else:
             context = InformerContext(
                 installation,
-                InformerClient(
-                    self._session,
-                    self._base_url,
-                    installation.informer_api_key,
-                    installation.informer_security_code,
-                    acquire=lambda: self._budget.acquire(key),
-                    on_rate_limited=lambda seconds: self._budget.pause(key, seconds),
-                    timeout=self._timeout,
-                ),
+                self._client(installation.informer_api_key, installation.informer_security_code),
                 key,
                 self._cache_seconds,
             )
         self._contexts[installation_id] = (now + self._installation_seconds, context)
         return context
+
+    async def index_client(self, installation_id: uuid.UUID) -> InformerClient:
+        """A client for reading the e-mail index, in any status: the wizard has it built
+        as soon as Informer is connected, before the installation is active."""
+        async with self._pool.acquire() as conn:
+            row = await conn.fetchrow(
+                """SELECT informer_api_key, informer_security_code FROM installations
+                    WHERE id = $1 AND informer_api_key IS NOT NULL""",
+                installation_id,
+            )
+        if row is None:
+            raise InstallationNotFound(f"{installation_id} (no Informer credentials)")
+        return self._client(
+            self._box.decrypt(row["informer_api_key"]),
+            self._box.decrypt(row["informer_security_code"]),
+        )
+
+    def _client(self, api_key: SecretStr, security_code: SecretStr) -> InformerClient:
+        key = budget_key(api_key)
+        return InformerClient(
+            self._session,
+            self._base_url,
+            api_key,
+            security_code,
+            acquire=lambda: self._budget.acquire(key),
+            on_rate_limited=lambda seconds: self._budget.pause(key, seconds),
+            timeout=self._timeout,
+        )

@@ -11,12 +11,13 @@ for the first's relation.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from common.db.pool import Pool
 from common.informer.budget import BudgetExhausted
-from common.informer.client import last_page
+from common.informer.client import InformerClient, last_page
 from common.informer.errors import InformerError, InformerOutcomeUnknown, InformerValidationError
 from common.logging import get_logger
 from common.messages import ShopOrder
@@ -43,7 +44,9 @@ def _lock_key(context: InformerContext) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-async def build_index(pool: Pool, context: InformerContext, *, full: bool) -> int:
+async def build_index(
+    pool: Pool, client: InformerClient, installation_id: uuid.UUID, *, full: bool
+) -> int:
     """Read relations (all, or those edited since the last refresh) into the index.
 
     Informer's ``last_edit`` filter keeps relations edited on a later calendar day, so
@@ -52,7 +55,6 @@ async def build_index(pool: Pool, context: InformerContext, *, full: bool) -> in
     can show a first build of thousands of relations moving; a failure is recorded in
     words and raised.
     """
-    installation_id = context.installation.id
     async with pool.acquire() as conn:
         last = None if full else await relation_store.refreshed_at(conn, installation_id)
         await relation_store.build_started(conn, installation_id)
@@ -63,7 +65,7 @@ async def build_index(pool: Pool, context: InformerContext, *, full: bool) -> in
     try:
         async with pool.acquire() as conn:
             while True:
-                result = await context.client.relations_page(page, last_edit=since)
+                result = await client.relations_page(page, last_edit=since)
                 batch = [
                     (email_key(r.email), r.id, r.relation_number)
                     for r in result.relations
@@ -111,7 +113,7 @@ async def ensure_index(pool: Pool, context: InformerContext) -> None:
             raise TryLater("the relation index is being built", 2.0)
         try:
             if not await relation_store.index_built_at(conn, context.installation.id):
-                await build_index(pool, context, full=True)
+                await build_index(pool, context.client, context.installation.id, full=True)
         finally:
             await conn.fetchval("SELECT pg_advisory_unlock($1)", _lock_key(context))
 
