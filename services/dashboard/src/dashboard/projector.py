@@ -15,6 +15,8 @@ from common.messages import (
     Message,
     OrderCancelled,
     OrderFailed,
+    OrderIgnored,
+    OrderResubmitted,
     OrderWaiting,
     RefundIgnored,
 )
@@ -45,7 +47,9 @@ ON CONFLICT (installation_id, order_id) DO UPDATE
  WHERE order_views.last_event_at <= EXCLUDED.last_event_at
 """
 
-OutcomeEvent = InvoiceCreated | OrderFailed | OrderWaiting | OrderCancelled
+OutcomeEvent = (
+    InvoiceCreated | OrderFailed | OrderWaiting | OrderCancelled | OrderResubmitted | OrderIgnored
+)
 
 
 def _row(event: OutcomeEvent) -> tuple[Any, ...]:
@@ -57,6 +61,8 @@ def _row(event: OutcomeEvent) -> tuple[Any, ...]:
         OrderFailed: "failed",
         OrderWaiting: "waiting",
         OrderCancelled: "cancelled",
+        OrderResubmitted: "queued",
+        OrderIgnored: "ignored",
     }[type(event)]
     return (
         event.installation_id,
@@ -92,5 +98,13 @@ class Projector:
         await self.pool.execute(_UPSERT, *_row(event), CONSUMER, event.message_id)
 
     def registry(self) -> dict[str, Any]:
-        names = ("InvoiceCreated", "OrderFailed", "OrderWaiting", "OrderCancelled", "RefundIgnored")
+        names = (
+            "InvoiceCreated",
+            "OrderFailed",
+            "OrderWaiting",
+            "OrderCancelled",
+            "OrderResubmitted",
+            "OrderIgnored",
+            "RefundIgnored",
+        )
         return dict.fromkeys(names, self.apply)

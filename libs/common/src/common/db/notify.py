@@ -18,6 +18,10 @@ from common.logging import get_logger
 
 log = get_logger(__name__)
 
+ORDER_QUEUED = "order_queued"
+"""NOTIFY channel that wakes the processor's workers when an order is queued (by the
+processor's intake, or by the dashboard when a merchant resubmits a failed order)."""
+
 
 class Wakeup:
     def __init__(self, pool: Pool, channel: str) -> None:
