@@ -10,7 +10,7 @@ from aiohttp import web
 from pydantic import SecretStr, ValidationError
 
 from common.installations.models import InstallationConfig
-from common.installations.validation import InformerLists
+from common.installations.validation import ConfigProblem, InformerLists
 from common.vat import EU_MEMBERS
 from dashboard.api.common import json_body, json_response, validation_error
 from dashboard.api.schemas import ERROR, INSTALLATION_ID, op
@@ -127,7 +127,7 @@ async def put_configuration(request: web.Request) -> web.Response:
                 "error": {
                     "status": 422,
                     "message": "Not saved: " + "; ".join(p.message for p in result),
-                    "fields": {f"config.{p.field}": p.message for p in result},
+                    "fields": _by_field(result),
                     "problems": [
                         {"field": f"config.{p.field}", "row": p.row, "message": p.message}
                         for p in result
@@ -167,6 +167,13 @@ async def vat_prefill(request: web.Request) -> web.Response:
             "ledger_id": row.ledger_id,
         }
     return json_response({"vat_table": table})
+
+
+def _by_field(problems: list[ConfigProblem]) -> dict[str, str]:
+    fields: dict[str, list[str]] = {}
+    for p in problems:
+        fields.setdefault(f"config.{p.field}", []).append(p.message)
+    return {field: "; ".join(messages) for field, messages in fields.items()}
 
 
 def _lists_json(lists: InformerLists) -> dict[str, Any]:

@@ -4,9 +4,11 @@ cached per administration.
 Six calls fill the page (layouts, payment conditions, currencies, cost centres,
 ledgers, and the sales-invoice options that carry the VAT codes with their allowed
 ``vat_option`` values and ledgers). They change rarely, so one read serves every page
-view for ``cache_seconds``; saving reads them afresh (the check must be against what
-Informer says now) plus one call per fixed debtor. Concurrent readers of one
-administration share one read.
+view for ``cache_seconds``. Saving checks against lists at most :data:`FRESH_SECONDS`
+old (read again otherwise: the check must be against what Informer says now, yet the
+page the merchant just submitted was filled moments ago and six more calls would cost
+seconds of the 60-a-minute budget), plus one call per fixed debtor. Concurrent readers
+of one administration share one read.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from collections.abc import Iterable
 from common.informer.client import InformerClient
 from common.informer.errors import InformerNotFound
 from common.installations.validation import Choice, InformerLists
+
+FRESH_SECONDS = 60.0
 
 
 async def read_lists(client: InformerClient) -> InformerLists:
@@ -70,19 +74,18 @@ class ListsCache:
     def __init__(self, cache_seconds: float) -> None:
         self._seconds = cache_seconds
         self._entries: dict[str, tuple[float, InformerLists]] = {}
+        self._read_at: dict[str, float] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
     async def get(self, key: str, client: InformerClient, *, fresh: bool = False) -> InformerLists:
-        """``key``: the administration's budget key (never the API key itself)."""
-        entry = self._entries.get(key)
-        if not fresh and entry is not None and entry[0] > time.monotonic():
-            return entry[1]
+        """``key``: the administration's budget key (never the API key itself);
+        ``fresh``: read no more than :data:`FRESH_SECONDS` ago."""
         async with self._locks.setdefault(key, asyncio.Lock()):
             entry = self._entries.get(key)
-            if fresh or entry is None or entry[0] <= time.monotonic():
-                entry = (time.monotonic() + self._seconds, await read_lists(client))
+            now = time.monotonic()
+            stale = fresh and now - self._read_at.get(key, float("-inf")) > FRESH_SECONDS
+            if entry is None or entry[0] <= now or stale:
+                entry = (now + self._seconds, await read_lists(client))
                 self._entries[key] = entry
+                self._read_at[key] = now
         return entry[1]
-
-    def forget(self, key: str) -> None:
-        self._entries.pop(key, None)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-import aiohttp_jinja2
 from aiohttp import web
 from pydantic import SecretStr
 
@@ -44,6 +43,7 @@ from dashboard.setup.service import (
 )
 from dashboard.tenancy import OwnedInstallation, requested_installation
 from dashboard.web.context import installation_page
+from dashboard.web.render import render
 
 routes = web.RouteTableDef()
 
@@ -88,7 +88,7 @@ async def _wizard(
         done=request.query.get("done"),
         flash=None,
     )
-    return aiohttp_jinja2.render_template("setup/wizard.html", request, context, status=status)
+    return await render("setup/wizard.html", request, context, status=status)
 
 
 @routes.get("/i/{installation_id}/setup")
@@ -259,10 +259,10 @@ async def _configuration(
         refused=refused,
         statuses=STATUSES,
         countries=sorted(EU_MEMBERS),
+        done=request.query.get("done"),
+        flash=None,
     )
-    return aiohttp_jinja2.render_template(
-        "setup/configuration.html", request, context, status=status
-    )
+    return await render("setup/configuration.html", request, context, status=status)
 
 
 @routes.get("/i/{installation_id}/configuration")
