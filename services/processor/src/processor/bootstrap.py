@@ -15,6 +15,7 @@ from common.crypto import SecretBox
 from common.db.outbox import OutboxRelay
 from common.db.pool import open_pool
 from common.informer.budget import Budget, BudgetPolicy
+from common.installations import changes as installation_changes
 from common.runtime import run_until_stopped
 from common.web.health import add_health_routes, serve
 from processor.handlers import Handlers
@@ -65,12 +66,11 @@ async def main(settings: ProcessorSettings, stop: asyncio.Event) -> None:
             pipeline_settings,
             concurrency=settings.worker_concurrency,
             claim_batch=settings.claim_batch,
+            listeners={installation_changes.CHANNEL: contexts.on_change},
         )
         app = web.Application()
         add_health_routes(app, pool, broker.ready)
         runner = await serve(app, settings.http_host, settings.http_port)
         await run_until_stopped(
-            stop,
-            [broker.run(stop), relay.run(stop), workers.run(stop), contexts.follow_changes(stop)],
-            cleanup=runner.cleanup,
+            stop, [broker.run(stop), relay.run(stop), workers.run(stop)], cleanup=runner.cleanup
         )

@@ -18,12 +18,11 @@ import aiohttp
 from pydantic import SecretStr
 
 from common.crypto import SecretBox
-from common.db.notify import listen
 from common.db.pool import Pool
 from common.informer.budget import Budget
 from common.informer.client import InformerClient
 from common.informer.models import Administration
-from common.installations.changes import CHANNEL, changed_installation
+from common.installations.changes import changed_installation
 from common.installations.models import Installation
 from common.installations.repository import InstallationNotFound, budget_key, get_installation
 from common.invoice_options import InformerOptions
@@ -103,14 +102,10 @@ class InformerContexts:
                 context.forget_options()
                 self._contexts[key] = (0.0, context)
 
-    async def follow_changes(self, stop: asyncio.Event) -> None:
-        """Forget an installation as soon as a change to it is committed (see
-        common.installations.changes), until ``stop``."""
-
-        def on_change(_conn: object, _pid: int, _channel: str, payload: str | None) -> None:
-            self.forget(changed_installation(payload))
-
-        await listen(self._pool, CHANNEL, on_change, stop)
+    def on_change(self, _conn: object, _pid: int, _channel: str, payload: str | None) -> None:
+        """Listens on common.installations.changes.CHANNEL: forget an installation as
+        soon as a change to it is committed."""
+        self.forget(changed_installation(payload))
 
     async def get(self, installation_id: uuid.UUID) -> InformerContext:
         now = time.monotonic()

@@ -23,14 +23,12 @@ from common.installations.models import InstallationConfig
 from common.installations.repository import budget_key
 from common.kmoshops import Shop
 from common.messages import RefreshRelationIndex
+from dashboard.formatting import mask as masked
 
 
 def mask(secret: SecretStr | None) -> str:
     """Enough to recognise a stored secret, never enough to use it."""
-    if secret is None:
-        return ""
-    value = secret.get_secret_value()
-    return "••••••••" + (value[-4:] if len(value) >= 12 else "")
+    return masked(secret.get_secret_value() if secret is not None else None)
 
 
 @dataclass(frozen=True)
