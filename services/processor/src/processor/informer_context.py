@@ -22,6 +22,7 @@ from common.informer.client import InformerClient
 from common.informer.models import Administration, VatLedgerOption
 from common.installations.models import Installation
 from common.installations.repository import budget_key, get_installation
+from common.metrics import INFORMER_CALLS, INFORMER_RATE_LIMITED, BoundedLabel
 from processor.budget import Budget
 from processor.domain.options import InformerOptions
 
@@ -84,6 +85,7 @@ class InformerContexts:
         timeout: float,
         cache_seconds: float,
         installation_seconds: float = 30.0,
+        metric_labels: BoundedLabel | None = None,
     ) -> None:
         self._pool = pool
         self._box = box
@@ -94,6 +96,7 @@ class InformerContexts:
         self._cache_seconds = cache_seconds
         self._installation_seconds = installation_seconds
         self._contexts: dict[uuid.UUID, tuple[float, InformerContext]] = {}
+        self._metric_labels = metric_labels or BoundedLabel(100)
 
     async def get(self, installation_id: uuid.UUID) -> InformerContext:
         now = time.monotonic()
@@ -108,6 +111,18 @@ class InformerContexts:
             previous.installation = installation
             context = previous
         else:
+            label = self._metric_labels(str(installation_id))
+            calls = INFORMER_CALLS.labels(label)
+            limited = INFORMER_RATE_LIMITED.labels(label)
+
+            async def acquire() -> None:
+                await self._budget.acquire(key)
+                calls.inc()
+
+            async def on_rate_limited(seconds: float) -> None:
+                limited.inc()
+                await self._budget.pause(key, seconds)
+
             context = InformerContext(
                 installation,
                 InformerClient(
@@ -115,8 +130,8 @@ class InformerContexts:
                     self._base_url,
                     installation.informer_api_key,
                     installation.informer_security_code,
-                    acquire=lambda: self._budget.acquire(key),
-                    on_rate_limited=lambda seconds: self._budget.pause(key, seconds),
+                    acquire=acquire,
+                    on_rate_limited=on_rate_limited,
                     timeout=self._timeout,
                 ),
                 key,

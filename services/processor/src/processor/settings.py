@@ -39,3 +39,9 @@ class ProcessorSettings(HttpSettings):
     informer_day_limit: int = Field(5_000, ge=1)
     informer_burst: int = Field(5, ge=1)
     informer_margin: int = Field(2, ge=0)
+    metrics_installation_labels: int = Field(
+        100,
+        ge=0,
+        description="Installations with their own label on the Informer call metrics; "
+        "further ones count under 'other' (bounds the series with thousands of merchants).",
+    )
