@@ -107,6 +107,15 @@ async def test_health_shows_poll_queue_errors_index_and_budget(
            VALUES ($1, now(), 42)""",
         created.id,
     )
+    key = f"budget-{created.id}"
+    await pool.execute("UPDATE installations SET budget_key = $2 WHERE id = $1", created.id, key)
+    await pool.execute("INSERT INTO informer_budgets (budget_key, tat) VALUES ($1, now())", key)
+    await pool.execute(
+        """INSERT INTO informer_budget_usage (budget_key, bucket_start, calls)
+           VALUES ($1, now() - interval '2 hours', 5), ($1, now() - interval '1 hour', 2),
+                  ($1, now() - interval '2 days', 40)""",
+        key,
+    )
 
     [health] = run("health", str(created.id))
     assert health["id"] == str(created.id)
@@ -115,7 +124,7 @@ async def test_health_shows_poll_queue_errors_index_and_budget(
     assert health["queue"]["queued"] == 2
     assert health["errors"] == {"failed": 1, "needs_review": 0}
     assert health["relation_index"]["relations"] == 42
-    assert health["budget"]["calls_last_day"] == 0
+    assert health["budget"]["calls_last_day"] == 7
     assert str(created.id) in {h["id"] for h in run("health")}
 
 
