@@ -16,8 +16,8 @@ import aiohttp
 
 from common.crypto import SecretBox
 from common.db.pool import Pool
+from common.informer.budget import Budget, BudgetPolicy
 from common.messages import ProcessOrder, ShopOrder, order_correlation_id
-from processor.budget import Budget, BudgetPolicy
 from processor.handlers import Handlers
 from processor.informer_context import InformerContexts
 from processor.pipeline import Pipeline, PipelineSettings
@@ -109,9 +109,12 @@ async def running_processor(
             reap_every=0.2,
         )
         stop = asyncio.Event()
-        task = asyncio.create_task(workers.run(stop))
+        tasks = [
+            asyncio.create_task(workers.run(stop)),
+            asyncio.create_task(contexts.follow_changes(stop)),
+        ]
         try:
             yield ProcessorHarness(pool, created.id, state, handlers)
         finally:
             stop.set()
-            await task
+            await asyncio.gather(*tasks)

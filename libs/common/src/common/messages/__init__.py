@@ -7,11 +7,19 @@ from typing import Annotated
 from pydantic import Field, TypeAdapter
 
 from common.messages.base import Command, Event, Message, order_correlation_id
-from common.messages.commands import PollShop, ProcessOrder, RecheckOpenOrders, RefreshRelationIndex
+from common.messages.commands import (
+    PollShop,
+    ProcessOrder,
+    RecheckOpenOrders,
+    RefreshRelationIndex,
+    SendEmail,
+)
 from common.messages.events import (
     InvoiceCreated,
     OrderCancelled,
     OrderFailed,
+    OrderIgnored,
+    OrderResubmitted,
     OrderSummary,
     OrderWaiting,
     RefundIgnored,
@@ -23,11 +31,14 @@ AnyMessage = Annotated[
     | PollShop
     | RecheckOpenOrders
     | RefreshRelationIndex
+    | SendEmail
     | RefundIgnored
     | InvoiceCreated
     | OrderFailed
     | OrderWaiting
-    | OrderCancelled,
+    | OrderCancelled
+    | OrderResubmitted
+    | OrderIgnored,
     Field(discriminator="type"),
 ]
 _any_message: TypeAdapter[AnyMessage] = TypeAdapter(AnyMessage)
@@ -46,6 +57,8 @@ __all__ = [
     "Message",
     "OrderCancelled",
     "OrderFailed",
+    "OrderIgnored",
+    "OrderResubmitted",
     "OrderStatus",
     "OrderSummary",
     "OrderWaiting",
@@ -55,6 +68,7 @@ __all__ = [
     "RefreshRelationIndex",
     "Refund",
     "RefundIgnored",
+    "SendEmail",
     "ShopOrder",
     "order_correlation_id",
     "parse_message",
