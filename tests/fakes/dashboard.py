@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from common.crypto import SecretBox
+from common.db.outbox import enqueue
 from common.db.pool import Pool
 from common.messages import (
     InvoiceCreated,
@@ -119,10 +120,13 @@ async def seed_order(
     outcome: str,
     *,
     created_at: datetime | None = None,
+    via_outbox: bool = False,
     **order_fields: Any,
 ) -> ShopOrder:
     """An order in ``order_states`` (the processor's state for this outcome) and in
-    ``order_views`` through the projector, from the event the processor would send."""
+    ``order_views`` through the projector, from the event the processor would send:
+    applied here, or (``via_outbox``) written to the outbox for a running dashboard's
+    relay and projector to carry."""
     created = created_at or datetime.now(UTC) - timedelta(hours=2)
     order = ShopOrder.model_validate(
         wire_order(
@@ -170,5 +174,9 @@ async def seed_order(
         )
     else:
         event = OrderWaiting(installation_id=installation_id, order=summary)
-    await Projector(pool).apply(event)
+    if via_outbox:
+        async with pool.acquire() as conn:
+            await enqueue(conn, [event])
+    else:
+        await Projector(pool).apply(event)
     return order

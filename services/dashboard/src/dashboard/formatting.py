@@ -42,5 +42,13 @@ def mask(value: str | None) -> str:
     return "•" * 8 + value[-4:] if len(value) > 12 else "•" * 8
 
 
+STATUS_WORDS = {"setup": "to set up", "active": "running", "disabled": "stopped"}
+"""An installation's status as the merchant reads it."""
+
+
+def status_words(status: str) -> str:
+    return STATUS_WORDS.get(status, status)
+
+
 def register(env: jinja2.Environment) -> None:
-    env.filters.update(money=money, when=when, age=age, mask=mask)
+    env.filters.update(money=money, when=when, age=age, mask=mask, status=status_words)

@@ -11,6 +11,7 @@ import asyncpg
 from pydantic import SecretStr
 
 from common.crypto import SecretBox
+from common.installations.changes import announce_change
 from common.installations.models import (
     EU_TIMEZONES,
     AnyInstallation,
@@ -185,6 +186,7 @@ async def set_status(conn: asyncpg.Connection, installation_id: uuid.UUID, statu
     if updated == "UPDATE 0":
         exists = await conn.fetchval("SELECT 1 FROM installations WHERE id = $1", installation_id)
         raise (InstallationNotConnected if exists else InstallationNotFound)(str(installation_id))
+    await announce_change(conn, installation_id)
 
 
 async def rotate_secrets(conn: asyncpg.Connection, box: SecretBox) -> int:

@@ -39,8 +39,12 @@ def is_api(request: web.Request) -> bool:
     return request.path.startswith("/api/")
 
 
+def is_public_path(path: str) -> bool:
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
 def is_public(request: web.Request) -> bool:
-    return request.path in PUBLIC_PATHS or request.path.startswith(PUBLIC_PREFIXES)
+    return is_public_path(request.path)
 
 
 def anonymous_csrf_token(request: web.Request, response: web.StreamResponse | None = None) -> str:

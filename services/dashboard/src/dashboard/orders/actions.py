@@ -32,8 +32,8 @@ async def resubmit(conn: asyncpg.Connection, installation_id: uuid.UUID, order_i
     """failed → queued, attempts reset, error cleared; the processor's next claim
     takes it like a new order. The order keeps its payload (the shop's newest version)
     and its ``in_doubt`` flag, so an invoice that may exist is looked up before any
-    new POST. The processor re-reads the installation (configuration and credentials)
-    at most ``installation_seconds`` (30 s) after a change."""
+    new POST. A fixed configuration is already what the processor uses: a saved
+    change is announced (common.installations.changes) and drops its cached copy."""
     async with conn.transaction():
         payload = await conn.fetchval(
             """UPDATE order_states
