@@ -26,6 +26,7 @@ from common.installations.changes import changed_installation
 from common.installations.models import Installation
 from common.installations.repository import InstallationNotFound, budget_key, get_installation
 from common.invoice_options import InformerOptions
+from common.metrics import INFORMER_CALLS, INFORMER_RATE_LIMITED, BoundedLabel
 
 
 @dataclass
@@ -82,6 +83,7 @@ class InformerContexts:
         timeout: float,
         cache_seconds: float,
         installation_seconds: float = 30.0,
+        metric_labels: BoundedLabel | None = None,
     ) -> None:
         self._pool = pool
         self._box = box
@@ -92,6 +94,7 @@ class InformerContexts:
         self._cache_seconds = cache_seconds
         self._installation_seconds = installation_seconds
         self._contexts: dict[uuid.UUID, tuple[float, InformerContext]] = {}
+        self._metric_labels = metric_labels or BoundedLabel(100)
 
     def forget(self, installation_id: uuid.UUID | None) -> None:
         """Read the installation (``None``: every one) and Informer's VAT options afresh
@@ -122,7 +125,11 @@ class InformerContexts:
         else:
             context = InformerContext(
                 installation,
-                self._client(installation.informer_api_key, installation.informer_security_code),
+                self._client(
+                    installation_id,
+                    installation.informer_api_key,
+                    installation.informer_security_code,
+                ),
                 key,
                 self._cache_seconds,
             )
@@ -141,18 +148,34 @@ class InformerContexts:
         if row is None:
             raise InstallationNotFound(f"{installation_id} (no Informer credentials)")
         return self._client(
+            installation_id,
             self._box.decrypt(row["informer_api_key"]),
             self._box.decrypt(row["informer_security_code"]),
         )
 
-    def _client(self, api_key: SecretStr, security_code: SecretStr) -> InformerClient:
+    def _client(
+        self, installation_id: uuid.UUID, api_key: SecretStr, security_code: SecretStr
+    ) -> InformerClient:
+        """Every call takes its token from the shared budget and is counted."""
         key = budget_key(api_key)
+        label = self._metric_labels(str(installation_id))
+        calls = INFORMER_CALLS.labels(label)
+        limited = INFORMER_RATE_LIMITED.labels(label)
+
+        async def acquire() -> None:
+            await self._budget.acquire(key)
+            calls.inc()
+
+        async def on_rate_limited(seconds: float) -> None:
+            limited.inc()
+            await self._budget.pause(key, seconds)
+
         return InformerClient(
             self._session,
             self._base_url,
             api_key,
             security_code,
-            acquire=lambda: self._budget.acquire(key),
-            on_rate_limited=lambda seconds: self._budget.pause(key, seconds),
+            acquire=acquire,
+            on_rate_limited=on_rate_limited,
             timeout=self._timeout,
         )
