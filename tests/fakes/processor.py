@@ -93,7 +93,10 @@ async def running_processor(
     state = informer or InformerState()
     created = await installations.create(config=config or DEMO_CONFIG)
     # Only this test's installation is active, so workers touch nothing else.
-    await pool.execute("UPDATE installations SET status = 'disabled' WHERE id <> $1", created.id)
+    await pool.execute(
+        "UPDATE installations SET status = 'disabled' WHERE id <> $1 AND status = 'active'",
+        created.id,
+    )
     async with running_sandbox(state) as base_url, aiohttp.ClientSession() as http:
         contexts = InformerContexts(
             pool, box, http, Budget(pool, policy), base_url=base_url, timeout=5, cache_seconds=60

@@ -237,3 +237,27 @@ async def test_pages_need_a_login(new_client: ClientFactory) -> None:
     assert response.status == 302
     assert response.headers["Location"].startswith("/login")
     assert (await anonymous.get("/api/v1/installations")).status == 401
+
+
+async def test_add_an_installation_from_the_page(client: TestClient, pool: Pool) -> None:
+    merchant = await sign_up(client)
+    page = await client.get("/installations")
+    assert "Add an installation" in await page.text()
+    bad = await merchant.form("/installations", {"name": "", "shop_country": "CH"})
+    assert bad.status == 400
+    assert "Choose the EU country" in await bad.text()
+    added = await merchant.form("/installations", {"name": "Tweede winkel", "shop_country": "DE"})
+    assert added.status == 303
+    new_id = uuid.UUID(added.headers["Location"].split("/")[2].split("?")[0])
+    row = await pool.fetchrow(
+        "SELECT account_id, status, shop_timezone FROM installations WHERE id = $1", new_id
+    )
+    owner = await pool.fetchval(
+        "SELECT account_id FROM installations WHERE id = $1", merchant.installation_id
+    )
+    assert row["account_id"] == owner
+    assert row["status"] == "setup"
+    assert row["shop_timezone"] == "Europe/Berlin"
+    listing = await (await client.get("/installations")).text()
+    assert "Tweede winkel" in listing
+    assert "to set up" in listing

@@ -135,6 +135,7 @@ async def sign_up(
                     installation_name=form.name,
                     dashboard_url=settings.dashboard_public_url,
                     license_key=license_key,
+                    trial_days=settings.trial_days,
                     trial_ends=when(trial_ends)[:10],
                 )
             ],

@@ -17,6 +17,7 @@ def welcome(
     installation_name: str,
     dashboard_url: str,
     license_key: str,
+    trial_days: int,
     trial_ends: str,
 ) -> SendEmail:
     base = dashboard_url.rstrip("/")
@@ -26,7 +27,7 @@ def welcome(
         subject=f"Your kmo2informer installation {installation_name!r} is ready to set up",
         text=f"""Hello {name},
 
-Your 30-day trial of kmo2informer has started (until {trial_ends}).
+Your {trial_days}-day trial of kmo2informer has started (until {trial_ends}).
 
 Finish the installation here (connect KMO Shops and Informer):
 {base}/i/{installation_id}/setup

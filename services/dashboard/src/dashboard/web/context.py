@@ -7,9 +7,27 @@ from typing import Any
 
 from aiohttp import web
 
-from dashboard.keys import POOL, session_of
+from dashboard.keys import POOL, SETTINGS, session_of
 from dashboard.orders.queries import counts
 from dashboard.tenancy import OwnedInstallation, account_installations
+
+FLASH = {
+    "signed-up": "Welcome! Your {trial_days}-day trial has started.",
+    "added": "Installation added.",
+    "processing": "The order is being processed again.",
+    "ignored": "The order is ignored.",
+    "stopped": "The integration is stopped.",
+    "restarted": "The integration runs again.",
+    "saved": "Saved.",
+}
+"""The notice after an action (post/redirect/get carries only its key)."""
+
+
+def flash_text(request: web.Request) -> str | None:
+    key = request.query.get("done")
+    if key not in FLASH:
+        return None
+    return FLASH[key].format(trial_days=request.app[SETTINGS].trial_days)
 
 
 async def installation_page(
@@ -23,7 +41,7 @@ async def installation_page(
         "installation": installation,
         "section": section,
         "badges": badges,
-        "flash": request.query.get("done"),
+        "flash": flash_text(request),
         **values,
     }
 
