@@ -18,6 +18,7 @@ from common.messages import (
     ProcessOrder,
     RefreshRelationIndex,
 )
+from common.metrics import ORDERS
 from processor.adapters import repository
 from processor.domain.checks import Leave, Process, status_decision
 from processor.domain.errors import ErrorCode
@@ -74,6 +75,8 @@ class Handlers:
                 self.spacing,
                 event,
             )
+        if state in ("waiting", "ignored"):
+            ORDERS.labels("waiting" if state == "waiting" else "cancelled").inc()
         log.info("order received", order_id=order.id, state=state, status=order.status.value)
 
     async def refresh_relation_index(self, message: RefreshRelationIndex) -> None:

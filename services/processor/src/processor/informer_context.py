@@ -26,6 +26,7 @@ from common.installations.changes import CHANNEL, changed_installation
 from common.installations.models import Installation
 from common.installations.repository import budget_key, get_installation
 from common.invoice_options import InformerOptions
+from common.metrics import INFORMER_CALLS, INFORMER_RATE_LIMITED, BoundedLabel
 
 
 @dataclass
@@ -82,6 +83,7 @@ class InformerContexts:
         timeout: float,
         cache_seconds: float,
         installation_seconds: float = 30.0,
+        metric_labels: BoundedLabel | None = None,
     ) -> None:
         self._pool = pool
         self._box = box
@@ -92,6 +94,7 @@ class InformerContexts:
         self._cache_seconds = cache_seconds
         self._installation_seconds = installation_seconds
         self._contexts: dict[uuid.UUID, tuple[float, InformerContext]] = {}
+        self._metric_labels = metric_labels or BoundedLabel(100)
 
     def forget(self, installation_id: uuid.UUID | None) -> None:
         """Read the installation (``None``: every one) and Informer's VAT options afresh
@@ -124,6 +127,18 @@ class InformerContexts:
             previous.installation = installation
             context = previous
         else:
+            label = self._metric_labels(str(installation_id))
+            calls = INFORMER_CALLS.labels(label)
+            limited = INFORMER_RATE_LIMITED.labels(label)
+
+            async def acquire() -> None:
+                await self._budget.acquire(key)
+                calls.inc()
+
+            async def on_rate_limited(seconds: float) -> None:
+                limited.inc()
+                await self._budget.pause(key, seconds)
+
             context = InformerContext(
                 installation,
                 InformerClient(
@@ -131,8 +146,8 @@ class InformerContexts:
                     self._base_url,
                     installation.informer_api_key,
                     installation.informer_security_code,
-                    acquire=lambda: self._budget.acquire(key),
-                    on_rate_limited=lambda seconds: self._budget.pause(key, seconds),
+                    acquire=acquire,
+                    on_rate_limited=on_rate_limited,
                     timeout=self._timeout,
                 ),
                 key,

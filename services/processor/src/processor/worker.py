@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import structlog
@@ -17,6 +19,8 @@ from common.db.notify import Wakeup
 from common.db.pool import Pool
 from common.informer.budget import BudgetPolicy
 from common.logging import get_logger
+from common.messages import order_correlation_id
+from common.metrics import PROCESSING_SECONDS, WORK_QUEUE_ORDERS
 from processor.adapters import repository
 from processor.pipeline import Pipeline, PipelineSettings
 
@@ -88,10 +92,13 @@ class Workers:
         with structlog.contextvars.bound_contextvars(
             installation_id=str(claim.installation_id),
             order_id=claim.order_id,
+            correlation_id=str(order_correlation_id(claim.installation_id, claim.order_id)),
             attempt=claim.attempts,
         ):
+            started = time.perf_counter()
             try:
                 await self._pipeline.run(claim)
+                PROCESSING_SECONDS.observe(time.perf_counter() - started)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -118,3 +125,20 @@ def spacing(policy: BudgetPolicy) -> timedelta:
     """How far apart one installation's queued orders are placed in priority: its
     budget's pace, so a backlog interleaves with other merchants' orders."""
     return policy.interval if policy.enabled else timedelta(0)
+
+
+def work_queue_probe(pool: Pool) -> Callable[[], Awaitable[None]]:
+    """The work queue's active states, for ``/metrics``; only states with a partial
+    index are counted, so a scrape stays cheap however many orders were ever booked."""
+
+    async def work_queue() -> None:
+        async with pool.acquire() as conn:
+            rows = await conn.fetch(
+                """SELECT state, count(*) AS orders FROM order_states
+                    WHERE state IN ('queued', 'claimed', 'posting') GROUP BY state"""
+            )
+        counts = {row["state"]: row["orders"] for row in rows}
+        for state in ("queued", "claimed", "posting"):
+            WORK_QUEUE_ORDERS.labels(state).set(counts.get(state, 0))
+
+    return work_queue
