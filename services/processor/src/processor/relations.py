@@ -119,14 +119,23 @@ async def ensure_index(pool: Pool, context: InformerContext) -> None:
 
 
 async def resolve_debtor(
-    pool: Pool, context: InformerContext, order: ShopOrder, kind: OrderKind, lease: timedelta
+    pool: Pool,
+    context: InformerContext,
+    order: ShopOrder,
+    kind: OrderKind,
+    lease: timedelta,
+    known: int | None = None,
 ) -> int:
+    """``known`` is the index's entry for the customer when the caller read it with
+    the claim (from a built index), sparing a lookup."""
     config = context.installation.config
     fixed = fixed_debtor(order, config, kind)
     if fixed is not None:
         return fixed
     email = email_key(order.customer.email)
     await ensure_index(pool, context)
+    if known is not None:
+        return known
     async with pool.acquire() as conn:
         known = await relation_store.lookup(conn, context.installation.id, email)
     if known is not None:
