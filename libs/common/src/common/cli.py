@@ -5,6 +5,11 @@
     kmo2informer installations show ID
     kmo2informer installations disable ID / enable ID
     kmo2informer poll ID                        ask ingest to poll that shop now
+    kmo2informer health [ID]                    poll, queue, errors, index, budget
+    kmo2informer queues                         messages ready in every RabbitMQ queue
+    kmo2informer dead-letters list              what is in the dead-letter queue
+    kmo2informer dead-letters replay [--type T] [--installation ID] [--limit N]
+                                                publish them again after a fix
     kmo2informer keys generate                  print a new Fernet key for SECRET_KEYS
     kmo2informer keys rotate                    re-encrypt every secret under the first key
 
@@ -24,11 +29,15 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import aio_pika
 import asyncpg
 from pydantic import Field, SecretStr, ValidationError
 
+from common.amqp.broker import queue_depths
+from common.amqp.dead_letters import Selection, list_dead_letters, replay_dead_letters
 from common.crypto import SecretBox, SecretKeyError
 from common.db.outbox import enqueue
+from common.installations.health import installation_health
 from common.installations.models import AnyInstallation, InstallationFile, InstallationInSetup
 from common.installations.repository import (
     InstallationNotFound,
@@ -130,9 +139,37 @@ async def _with_conn(
         await conn.close()
 
 
+async def _broker(settings: CliSettings, args: argparse.Namespace) -> Any:
+    try:
+        connection = await aio_pika.connect(
+            settings.amqp_url.get_secret_value(),
+            client_properties={"connection_name": "kmo2informer-cli"},
+            timeout=10,
+        )
+    except (OSError, aio_pika.exceptions.AMQPError) as exc:
+        raise CliError(f"RabbitMQ unavailable: {exc!r}") from None
+    async with connection:
+        if args.group == "queues":
+            return await queue_depths(connection)
+        if args.action == "list":
+            return [d.as_dict() for d in await list_dead_letters(connection, args.limit)]
+        selection = Selection(
+            message_type=args.type,
+            installation_id=parse_id(args.installation) if args.installation else None,
+            limit=args.limit,
+        )
+        replayed = await replay_dead_letters(connection, selection)
+        return {"replayed": len(replayed), "messages": [d.as_dict() for d in replayed]}
+
+
 async def run(args: argparse.Namespace, settings: CliSettings) -> Any:
     if args.group == "keys" and args.action == "generate":
         return {"key": SecretBox.generate_key()}
+    if args.group in ("queues", "dead-letters"):
+        return await _broker(settings, args)
+    if args.group == "health":
+        installation_id = parse_id(args.id) if args.id else None
+        return await _with_conn(settings, lambda c: installation_health(c, installation_id))
     box = SecretBox(settings.secret_keys)
 
     if args.group == "keys":
@@ -183,6 +220,17 @@ def build_parser() -> argparse.ArgumentParser:
         actions.add_parser(name, help=f"{name} an installation").add_argument("id")
     poll = groups.add_parser("poll", help="poll one installation's shop now")
     poll.add_argument("id")
+    health = groups.add_parser("health", help="installations and their health")
+    health.add_argument("id", nargs="?", help="one installation (default: all)")
+    groups.add_parser("queues", help="messages ready in every RabbitMQ queue")
+    dead = groups.add_parser("dead-letters", help="the dead-letter queue")
+    dead_actions = dead.add_subparsers(dest="action", required=True)
+    dead_list = dead_actions.add_parser("list", help="show what is there (changes nothing)")
+    dead_list.add_argument("--limit", type=int, default=100)
+    replay = dead_actions.add_parser("replay", help="publish dead letters again after a fix")
+    replay.add_argument("--type", help="only this message type, e.g. ProcessOrder")
+    replay.add_argument("--installation", help="only this installation's messages")
+    replay.add_argument("--limit", type=int, default=1000)
     keys = groups.add_parser("keys", help="encryption keys for secrets at rest")
     key_actions = keys.add_subparsers(dest="action", required=True)
     key_actions.add_parser("generate", help="print a new key")

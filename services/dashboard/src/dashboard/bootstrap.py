@@ -14,6 +14,7 @@ from common.db.outbox import OutboxRelay
 from common.db.pool import open_pool
 from common.logging import get_logger
 from common.mail import SmtpMailer
+from common.metrics_probes import queue_probe
 from common.runtime import run_until_stopped
 from common.web.health import add_health_routes, serve
 from dashboard.app import create_app
@@ -39,7 +40,7 @@ async def main(settings: DashboardSettings, stop: asyncio.Event) -> None:
         )
         relay = OutboxRelay(pool, broker.publisher)
         app = create_app(settings, pool, box)
-        add_health_routes(app, pool, broker.ready)
+        add_health_routes(app, pool, broker.ready, [queue_probe(broker.queue_depths)])
         runner = await serve(app, settings.http_host, settings.http_port)
         log.info("listening", host=settings.http_host, port=settings.http_port)
         await run_until_stopped(stop, [broker.run(stop), relay.run(stop)], cleanup=runner.cleanup)

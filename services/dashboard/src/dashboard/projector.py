@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from common.db.pool import Pool
+from common.logging import get_logger
 from common.messages import (
     InvoiceCreated,
     Message,
@@ -86,6 +87,9 @@ def _row(event: OutcomeEvent) -> tuple[Any, ...]:
     )
 
 
+log = get_logger(__name__)
+
+
 @dataclass(frozen=True)
 class Projector:
     pool: Pool
@@ -96,6 +100,7 @@ class Projector:
         if not isinstance(event, OutcomeEvent):
             return
         await self.pool.execute(_UPSERT, *_row(event), CONSUMER, event.message_id)
+        log.info("order projected", order_id=event.order.order_id, event_type=event.type)
 
     def registry(self) -> dict[str, Any]:
         names = (

@@ -17,6 +17,7 @@ from common.installations.models import Installation
 from common.kmoshops import KmoShopsClient
 from common.logging import get_logger
 from common.messages import PollShop
+from common.metrics_probes import queue_probe
 from common.runtime import run_until_stopped
 from common.web.health import serve
 from ingest.polling import PollSettings, poll_shop
@@ -56,7 +57,13 @@ async def main(settings: IngestSettings, stop: asyncio.Event) -> None:
         broker = BrokerLink(settings.amqp_url.get_secret_value(), "ingest", consumers=consumers)
         relay = OutboxRelay(pool, broker.publisher)
 
-        app = create_app(settings, pool, box, broker_ready=broker.ready)
+        app = create_app(
+            settings,
+            pool,
+            box,
+            broker_ready=broker.ready,
+            probes=[queue_probe(broker.queue_depths)],
+        )
         runner = await serve(app, settings.http_host, settings.http_port)
         log.info("listening", host=settings.http_host, port=settings.http_port)
         await run_until_stopped(stop, [broker.run(stop), relay.run(stop)], cleanup=runner.cleanup)

@@ -15,13 +15,16 @@ from common.crypto import SecretBox
 from common.db.outbox import OutboxRelay
 from common.db.pool import open_pool
 from common.informer.budget import Budget, BudgetPolicy
+from common.installations import changes as installation_changes
+from common.metrics import BoundedLabel
+from common.metrics_probes import queue_probe
 from common.runtime import run_until_stopped
 from common.web.health import add_health_routes, serve
 from processor.handlers import Handlers
 from processor.informer_context import InformerContexts
 from processor.pipeline import Pipeline, PipelineSettings
 from processor.settings import ProcessorSettings
-from processor.worker import Workers, spacing
+from processor.worker import Workers, spacing, work_queue_probe
 
 
 async def main(settings: ProcessorSettings, stop: asyncio.Event) -> None:
@@ -41,6 +44,7 @@ async def main(settings: ProcessorSettings, stop: asyncio.Event) -> None:
             base_url=settings.informer_base_url,
             timeout=settings.informer_timeout_seconds,
             cache_seconds=settings.options_cache_seconds,
+            metric_labels=BoundedLabel(settings.metrics_installation_labels),
         )
         handlers = Handlers(pool, box, contexts, spacing(policy))
         consumers = [
@@ -65,12 +69,13 @@ async def main(settings: ProcessorSettings, stop: asyncio.Event) -> None:
             pipeline_settings,
             concurrency=settings.worker_concurrency,
             claim_batch=settings.claim_batch,
+            listeners={installation_changes.CHANNEL: contexts.on_change},
         )
         app = web.Application()
-        add_health_routes(app, pool, broker.ready)
+        add_health_routes(
+            app, pool, broker.ready, [queue_probe(broker.queue_depths), work_queue_probe(pool)]
+        )
         runner = await serve(app, settings.http_host, settings.http_port)
         await run_until_stopped(
-            stop,
-            [broker.run(stop), relay.run(stop), workers.run(stop), contexts.follow_changes(stop)],
-            cleanup=runner.cleanup,
+            stop, [broker.run(stop), relay.run(stop), workers.run(stop)], cleanup=runner.cleanup
         )

@@ -18,6 +18,7 @@ from common.messages import (
     ProcessOrder,
     RefreshRelationIndex,
 )
+from common.metrics import ORDERS
 from processor.adapters import repository
 from processor.domain.checks import Leave, Process, status_decision
 from processor.domain.errors import ErrorCode
@@ -74,11 +75,16 @@ class Handlers:
                 self.spacing,
                 event,
             )
+        if state in ("waiting", "ignored"):
+            ORDERS.labels("waiting" if state == "waiting" else "cancelled").inc()
         log.info("order received", order_id=order.id, state=state, status=order.status.value)
 
     async def refresh_relation_index(self, message: RefreshRelationIndex) -> None:
-        context = await self.contexts.get(message.installation_id)
-        await build_index(self.pool, context, full=message.full)
+        try:
+            client = await self.contexts.index_client(message.installation_id)
+        except InstallationNotFound as missing:
+            raise PermanentError(f"no installation {missing}") from None
+        await build_index(self.pool, client, message.installation_id, full=message.full)
 
     async def record_dead_letter(self, message: Message, error: BaseException) -> None:
         """A ProcessOrder that could not even be recorded ends as a failed order the

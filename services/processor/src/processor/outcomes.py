@@ -17,6 +17,7 @@ from common.messages import (
     ShopOrder,
     order_correlation_id,
 )
+from common.metrics import ORDERS
 from processor.adapters import repository
 from processor.adapters.repository import Claim
 
@@ -64,6 +65,7 @@ async def invoiced(
         # invoice by reference rather than create a second one.
         log.warning("claim lost before recording the invoice", invoice_id=invoice_id)
         return
+    ORDERS.labels("invoiced").inc()
     log.info("invoice created", invoice_id=invoice_id, recovered=recovered)
 
 
@@ -92,4 +94,6 @@ async def failed(
                     )
                 ],
             )
+    if state in ("failed", "needs_review"):
+        ORDERS.labels(state).inc()
     log.info("order failed", code=code, state=state)

@@ -28,3 +28,9 @@ class ProcessorSettings(HttpSettings, InformerSettings):
     options_cache_seconds: float = Field(
         600.0, ge=0, description="How long Informer's VAT options and administration are reused."
     )
+    metrics_installation_labels: int = Field(
+        100,
+        ge=0,
+        description="Installations with their own label on the Informer call metrics; "
+        "further ones count under 'other' (bounds the series with thousands of merchants).",
+    )

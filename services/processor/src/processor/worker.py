@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 
 import structlog
 
-from common.db.notify import Wakeup
+from common.db.notify import Callback, Wakeup, listen
 from common.db.pool import Pool
 from common.informer.budget import BudgetPolicy
 from common.logging import get_logger
+from common.messages import order_correlation_id
+from common.metrics import PROCESSING_SECONDS, WORK_QUEUE_ORDERS
 from processor.adapters import repository
 from processor.pipeline import Pipeline, PipelineSettings
 
@@ -35,7 +39,10 @@ class Workers:
         claim_batch: int = 4,
         idle_poll: float = 1.0,
         reap_every: float = 5.0,
+        listeners: Mapping[str, Callback] | None = None,
     ) -> None:
+        """``listeners``: more NOTIFY channels to follow on the queue's one listening
+        connection (a connection each would cost every replica one more)."""
         self._pool = pool
         self._pipeline = pipeline
         self._budget = budget
@@ -45,9 +52,10 @@ class Workers:
         self._idle_poll = idle_poll
         self._reap_every = reap_every
         self._wakeup = Wakeup(pool, repository.QUEUE_CHANNEL)
+        self._listeners = {repository.QUEUE_CHANNEL: self._wakeup.on_notify, **(listeners or {})}
 
     async def run(self, stop: asyncio.Event) -> None:
-        tasks = [asyncio.create_task(self._wakeup.listen(stop))]
+        tasks = [asyncio.create_task(listen(self._pool, self._listeners, stop))]
         tasks += [asyncio.create_task(self._work(stop)) for _ in range(self._concurrency)]
         tasks.append(asyncio.create_task(self._reap(stop)))
         try:
@@ -88,10 +96,13 @@ class Workers:
         with structlog.contextvars.bound_contextvars(
             installation_id=str(claim.installation_id),
             order_id=claim.order_id,
+            correlation_id=str(order_correlation_id(claim.installation_id, claim.order_id)),
             attempt=claim.attempts,
         ):
+            started = time.perf_counter()
             try:
                 await self._pipeline.run(claim)
+                PROCESSING_SECONDS.observe(time.perf_counter() - started)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -118,3 +129,20 @@ def spacing(policy: BudgetPolicy) -> timedelta:
     """How far apart one installation's queued orders are placed in priority: its
     budget's pace, so a backlog interleaves with other merchants' orders."""
     return policy.interval if policy.enabled else timedelta(0)
+
+
+def work_queue_probe(pool: Pool) -> Callable[[], Awaitable[None]]:
+    """The work queue's active states, for ``/metrics``; only states with a partial
+    index are counted, so a scrape stays cheap however many orders were ever booked."""
+
+    async def work_queue() -> None:
+        async with pool.acquire() as conn:
+            rows = await conn.fetch(
+                """SELECT state, count(*) AS orders FROM order_states
+                    WHERE state IN ('queued', 'claimed', 'posting') GROUP BY state"""
+            )
+        counts = {row["state"]: row["orders"] for row in rows}
+        for state in ("queued", "claimed", "posting"):
+            WORK_QUEUE_ORDERS.labels(state).set(counts.get(state, 0))
+
+    return work_queue

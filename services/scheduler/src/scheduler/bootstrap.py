@@ -11,6 +11,7 @@ from aiohttp import web
 from common.amqp.broker import BrokerLink
 from common.db.outbox import OutboxRelay
 from common.db.pool import open_pool
+from common.metrics_probes import queue_probe
 from common.runtime import run_until_stopped
 from common.web.health import add_health_routes, serve
 from scheduler.jobs import default_jobs, run_forever
@@ -22,7 +23,7 @@ async def main(settings: SchedulerSettings, stop: asyncio.Event) -> None:
     async with open_pool(settings) as pool:
         broker = BrokerLink(settings.amqp_url.get_secret_value(), "scheduler")
         app = web.Application()
-        add_health_routes(app, pool, broker.ready)
+        add_health_routes(app, pool, broker.ready, [queue_probe(broker.queue_depths)])
         runner = await serve(app, settings.http_host, settings.http_port)
         loops = [
             broker.run(stop),

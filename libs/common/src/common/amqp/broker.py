@@ -22,7 +22,7 @@ from aio_pika.abc import AbstractChannel, AbstractConnection
 
 from common.amqp.consumer import Consumer
 from common.amqp.publisher import Publisher
-from common.amqp.topology import declare_topology
+from common.amqp.topology import DEAD_LETTER_QUEUE, QUEUES, declare_topology
 from common.logging import get_logger
 
 log = get_logger(__name__)
@@ -61,6 +61,12 @@ class BrokerLink:
         if self._publisher is None or not self._ready.is_set():
             raise BrokerUnavailable("not connected to RabbitMQ")
         return self._publisher
+
+    async def queue_depths(self) -> dict[str, int]:
+        connection = self._connection
+        if connection is None or connection.is_closed or not self._ready.is_set():
+            raise BrokerUnavailable("not connected to RabbitMQ")
+        return await queue_depths(connection)
 
     async def run(self, stop: asyncio.Event) -> None:
         delay = 0.1
@@ -118,6 +124,20 @@ class BrokerLink:
         if connection is not None and not connection.is_closed:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(connection.close(), timeout=5)
+
+
+async def queue_depths(connection: AbstractConnection) -> dict[str, int]:
+    """Messages ready in every queue of the topology (passive declares: nothing is
+    created or consumed)."""
+    depths: dict[str, int] = {}
+    channel = await connection.channel()
+    try:
+        for name in (*(spec.name for spec in QUEUES), DEAD_LETTER_QUEUE):
+            queue = await channel.declare_queue(name, passive=True)
+            depths[name] = queue.declaration_result.message_count or 0
+    finally:
+        await channel.close()
+    return depths
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

@@ -31,7 +31,7 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-PUBLIC_PREFIXES = ("/static/", "/healthz", "/readyz", "/api/openapi.json")
+PUBLIC_PREFIXES = ("/static/", "/healthz", "/readyz", "/metrics", "/api/openapi.json")
 PUBLIC_PATHS = frozenset({"/login", "/signup", "/terms", "/api/v1/session", "/api/v1/signup"})
 
 

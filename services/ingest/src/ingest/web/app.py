@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from aiohttp import web
 
 from common.crypto import SecretBox
 from common.db.pool import Pool
-from common.web.health import add_health_routes
+from common.web.health import Probe, add_health_routes
 from ingest.installations import InstallationCache
 from ingest.settings import IngestSettings
 from ingest.web.keys import CLOCK, INSTALLATIONS, POOL, SETTINGS
@@ -21,6 +21,7 @@ def create_app(
     *,
     broker_ready: Callable[[], bool] = lambda: False,
     clock: Callable[[], float] = time.time,
+    probes: Sequence[Probe] = (),
 ) -> web.Application:
     # A little headroom over the webhook limit so the view, not aiohttp, answers 413
     # with our message for bodies just over it.
@@ -30,5 +31,5 @@ def create_app(
     app[INSTALLATIONS] = InstallationCache(pool, box, settings.installation_cache_seconds)
     app[CLOCK] = clock
     app.router.add_post("/webhooks/kmoshops/{installation}", receive_webhook)
-    add_health_routes(app, pool, broker_ready)
+    add_health_routes(app, pool, broker_ready, probes)
     return app

@@ -17,6 +17,8 @@ import asyncpg
 from aiohttp import web
 
 from common.logging import get_logger
+from common.messages import order_correlation_id
+from common.metrics import WEBHOOKS_RECEIVED, WEBHOOKS_REJECTED
 from ingest.normalize import InvalidPayload, parse_delivery
 from ingest.signature import signature_matches, timestamp_skew
 from ingest.store import WebhookRecord, record_rejection, record_webhook
@@ -24,10 +26,19 @@ from ingest.web.keys import CLOCK, INSTALLATIONS, POOL, SETTINGS
 
 log = get_logger(__name__)
 
+_REASONS = {
+    400: "invalid",
+    401: "unauthenticated",
+    404: "unknown_installation",
+    413: "too_large",
+    503: "unavailable",
+}
+
 DATABASE_ERRORS = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, TimeoutError)
 
 
 def problem(status: int, message: str, **headers: str) -> web.Response:
+    WEBHOOKS_REJECTED.labels(_REASONS.get(status, str(status))).inc()
     return web.json_response({"error": message}, status=status, headers=headers)
 
 
@@ -101,12 +112,15 @@ async def receive_webhook(request: web.Request) -> web.Response:
             outcome = await record_webhook(conn, record)
     except DATABASE_ERRORS as exc:
         return unavailable(exc)
+    WEBHOOKS_RECEIVED.labels(outcome).inc()
+    order_id = record.order.id if record.order else record.refund.order_id if record.refund else 0
     log.info(
         "webhook received",
         installation_id=str(installation_id),
         delivery_id=delivery.delivery_id,
         topic=delivery.topic,
-        order_id=delivery.order.id if delivery.order else None,
+        order_id=order_id,
+        correlation_id=str(order_correlation_id(installation_id, order_id)),
         outcome=outcome,
     )
     return web.json_response({"outcome": outcome})
