@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -33,38 +34,50 @@ def smtp() -> Iterator[CapturingSmtp]:
         yield server
 
 
-# Per module, not per session: its outbox relay and consumers would otherwise carry
-# away the messages later tests on the same database and vhost look at.
-@pytest.fixture(scope="module")
-async def dashboard(
-    database_url: str, amqp_url: str, secret_keys: str, smtp: CapturingSmtp
+@asynccontextmanager
+async def _service(
+    module: str, database_url: str, amqp_url: str, secret_keys: str, env: dict[str, str]
 ) -> AsyncIterator[str]:
+    """``python -m module`` on the test database and vhost; yields its base URL."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     service = ServiceProcess(
-        "dashboard",
+        module,
         {
             "DATABASE_URL": database_url,
             "AMQP_URL": amqp_url,
             "SECRET_KEYS": secret_keys,
             "HTTP_HOST": "127.0.0.1",
             "HTTP_PORT": str(port),
-            "DASHBOARD_PUBLIC_URL": base,
-            "INGEST_PUBLIC_URL": "http://127.0.0.1:8080",
-            "SESSION_COOKIE_SECURE": "false",
-            "SMTP_HOST": "127.0.0.1",
-            "SMTP_PORT": str(smtp.port),
-            "SUPPORT_EMAIL": "support@kmo2informer.test",
             "LOG_FORMAT": "console",
-            "DB_POOL_MAX_SIZE": "4",
+            **{k: v.replace("{base}", base) for k, v in env.items()},
         },
-        name="browser-dashboard",
+        name=f"browser-{module}",
     ).start()
     try:
         await service.wait_http(f"{base}/readyz", timeout=40)
         yield base
     finally:
         service.stop()
+
+
+# Per module, not per session: its outbox relay and consumers would otherwise carry
+# away the messages later tests on the same database and vhost look at.
+@pytest.fixture(scope="module")
+async def dashboard(
+    database_url: str, amqp_url: str, secret_keys: str, smtp: CapturingSmtp
+) -> AsyncIterator[str]:
+    env = {
+        "DASHBOARD_PUBLIC_URL": "{base}",
+        "INGEST_PUBLIC_URL": "http://127.0.0.1:8080",
+        "SESSION_COOKIE_SECURE": "false",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp.port),
+        "SUPPORT_EMAIL": "support@kmo2informer.test",
+        "DB_POOL_MAX_SIZE": "6",
+    }
+    async with _service("dashboard", database_url, amqp_url, secret_keys, env) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -78,34 +91,20 @@ async def informer() -> AsyncIterator[tuple[InformerState, str]]:
 @pytest.fixture(scope="module")
 async def processor(
     database_url: str, amqp_url: str, secret_keys: str, informer: tuple[InformerState, str]
-) -> AsyncIterator[ServiceProcess]:
+) -> AsyncIterator[str]:
     """The processor against the Informer sandbox; small (two workers), so it shares
     the machine with the other test runs."""
-    port = free_port()
-    service = ServiceProcess(
-        "processor",
-        {
-            "DATABASE_URL": database_url,
-            "AMQP_URL": amqp_url,
-            "SECRET_KEYS": secret_keys,
-            "HTTP_HOST": "127.0.0.1",
-            "HTTP_PORT": str(port),
-            "INFORMER_BASE_URL": informer[1],
-            "INFORMER_BUDGET_ENABLED": "false",
-            # Three connections stay on LISTEN; building the e-mail index holds one
-            # and takes another: fewer than about six can starve it.
-            "DB_POOL_MAX_SIZE": "8",
-            "WORKER_CONCURRENCY": "2",
-            "CONSUMER_PREFETCH": "8",
-            "LOG_FORMAT": "console",
-        },
-        name="browser-processor",
-    ).start()
-    try:
-        await service.wait_http(f"http://127.0.0.1:{port}/readyz", timeout=40)
-        yield service
-    finally:
-        service.stop()
+    env = {
+        "INFORMER_BASE_URL": informer[1],
+        "INFORMER_BUDGET_ENABLED": "false",
+        # Three connections stay on LISTEN; building the e-mail index holds one and
+        # takes another: fewer than about six can starve it.
+        "DB_POOL_MAX_SIZE": "8",
+        "WORKER_CONCURRENCY": "2",
+        "CONSUMER_PREFETCH": "8",
+    }
+    async with _service("processor", database_url, amqp_url, secret_keys, env) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,6 @@ from tests.browser.conftest import shoot
 from tests.fakes.dashboard import PASSWORD, connect, unique_email
 from tests.fakes.orders import EXAMPLE_ORDER
 from tests.fakes.orders import order as wire_order
-from tests.fakes.processes import ServiceProcess
 from tests.fakes.processor import DEMO_CONFIG
 from tests.fakes.smtp import CapturingSmtp
 
@@ -99,7 +98,7 @@ async def send(pool: Pool, installation_id: uuid.UUID, wire: dict[str, Any]) -> 
 async def test_a_merchant_signs_up_and_works_through_every_view(
     page: Page,
     dashboard: str,
-    processor: ServiceProcess,
+    processor: str,
     informer: tuple[InformerState, str],
     smtp: CapturingSmtp,
     pool: Pool,
