@@ -12,7 +12,7 @@ from common.amqp.consumer import Consumer
 from common.amqp.topology import POLL_SHOP
 from common.crypto import SecretBox
 from common.db.outbox import OutboxRelay
-from common.db.pool import open_pool
+from common.db.pool import application_name, open_pool
 from common.installations.models import Installation
 from common.kmoshops import KmoShopsClient
 from common.logging import get_logger
@@ -29,7 +29,7 @@ log = get_logger(__name__)
 
 async def main(settings: IngestSettings, stop: asyncio.Event) -> None:
     box = SecretBox(settings.secret_keys)
-    async with open_pool(settings) as pool, aiohttp.ClientSession() as http:
+    async with open_pool(settings, "ingest") as pool, aiohttp.ClientSession() as http:
 
         def client_for(installation: Installation) -> KmoShopsClient:
             return KmoShopsClient(
@@ -55,7 +55,7 @@ async def main(settings: IngestSettings, stop: asyncio.Event) -> None:
             Consumer(POLL_SHOP, {"PollShop": handle_poll}, prefetch=settings.consumer_prefetch)
         ]
         broker = BrokerLink(settings.amqp_url.get_secret_value(), "ingest", consumers=consumers)
-        relay = OutboxRelay(pool, broker.publisher)
+        relay = OutboxRelay(pool, broker.publisher, producer=application_name("ingest"))
 
         app = create_app(
             settings,
