@@ -19,6 +19,7 @@ from common.messages import (
     OrderWaiting,
     RefundIgnored,
 )
+from dashboard.open_flags import project_long_open
 
 CONSUMER = "dashboard.projector"
 
@@ -98,4 +99,6 @@ class Projector:
 
     def registry(self) -> dict[str, Any]:
         names = ("InvoiceCreated", "OrderFailed", "OrderWaiting", "OrderCancelled", "RefundIgnored")
-        return dict.fromkeys(names, self.apply)
+        return dict.fromkeys(names, self.apply) | {
+            "OrderLongOpen": lambda event: project_long_open(self.pool, event)
+        }

@@ -27,3 +27,6 @@ class IngestSettings(HttpSettings):
         "stamped late; what it sees again is recognised and not published twice.",
     )
     consumer_prefetch: int = Field(4, ge=1)
+    long_open_days: int = Field(
+        30, ge=1, description="An order Open longer than this is flagged to the merchant, once."
+    )

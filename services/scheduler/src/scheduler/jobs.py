@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from common.db.outbox import enqueue
 from common.db.pool import Pool
 from common.logging import get_logger
-from common.messages import Command, PollShop, RefreshRelationIndex
+from common.messages import Command, PollShop, RecheckOpenOrders, RefreshRelationIndex
 from scheduler.due import due_fire
 
 log = get_logger(__name__)
@@ -33,13 +33,20 @@ class Job:
     command_for: Callable[[uuid.UUID], Command]
 
 
-def default_jobs(poll_schedule: str, relation_index_schedule: str) -> list[Job]:
+def default_jobs(
+    poll_schedule: str, relation_index_schedule: str, recheck_schedule: str
+) -> list[Job]:
     return [
         Job("poll-shops", poll_schedule, lambda i: PollShop(installation_id=i)),
         Job(
             "refresh-relation-index",
             relation_index_schedule,
             lambda i: RefreshRelationIndex(installation_id=i),
+        ),
+        Job(
+            "recheck-open-orders",
+            recheck_schedule,
+            lambda i: RecheckOpenOrders(installation_id=i),
         ),
     ]
 

@@ -16,10 +16,13 @@ class SchedulerSettings(HttpSettings):
     relation_index_schedule: str = Field(
         "30 2 * * *", description="Cron: RefreshRelationIndex for every active installation."
     )
+    recheck_schedule: str = Field(
+        "0 3 * * *", description="Cron: RecheckOpenOrders for every active installation."
+    )
     schedule_timezone: str = Field("Europe/Brussels", description="Zone the cron times are in.")
     tick_seconds: float = Field(15.0, gt=0, description="How often due jobs are checked.")
 
-    _valid_poll = field_validator("poll_schedule", "relation_index_schedule")(
+    _valid_poll = field_validator("poll_schedule", "relation_index_schedule", "recheck_schedule")(
         lambda cls, value: validate(value)
     )
 

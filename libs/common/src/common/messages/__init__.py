@@ -12,6 +12,7 @@ from common.messages.events import (
     InvoiceCreated,
     OrderCancelled,
     OrderFailed,
+    OrderLongOpen,
     OrderSummary,
     OrderWaiting,
     RefundIgnored,
@@ -27,7 +28,8 @@ AnyMessage = Annotated[
     | InvoiceCreated
     | OrderFailed
     | OrderWaiting
-    | OrderCancelled,
+    | OrderCancelled
+    | OrderLongOpen,
     Field(discriminator="type"),
 ]
 _any_message: TypeAdapter[AnyMessage] = TypeAdapter(AnyMessage)
@@ -46,6 +48,7 @@ __all__ = [
     "Message",
     "OrderCancelled",
     "OrderFailed",
+    "OrderLongOpen",
     "OrderStatus",
     "OrderSummary",
     "OrderWaiting",
