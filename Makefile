@@ -30,7 +30,7 @@ migrate: install ## apply the SQL migrations to DATABASE_URL
 
 DEV_ENV = PATH=$(CURDIR)/$(BIN):$$PATH SECRET_KEYS=$$(cat .dev/secret_keys) \
 	INFORMER_BASE_URL=http://127.0.0.1:8102/v2 INGEST_PUBLIC_URL=http://127.0.0.1:8080 \
-	LOG_FORMAT=console HTTP_HOST=127.0.0.1
+	LOG_FORMAT=console HTTP_HOST=127.0.0.1 SESSION_COOKIE_SECURE=false
 
 dev: install .dev/secret_keys ## run everything as local processes with the sandboxes and a demo merchant
 	$(BIN)/python -m common.db.migrate --create-database

@@ -113,7 +113,7 @@ async def budgeted(
 ) -> AsyncIterator[Budgeted]:
     informer = InformerState(seed=two_administrations())
     informer.limiter.configure(window_seconds=WINDOW, window_limit=LIMIT)
-    await pool.execute("UPDATE installations SET status = 'disabled'")
+    await pool.execute("UPDATE installations SET status = 'disabled' WHERE status = 'active'")
     # Each test starts with full budgets (the demo key is shared by every test's shop).
     await pool.execute("DELETE FROM informer_budget_usage")
     await pool.execute("DELETE FROM informer_budgets")

@@ -92,7 +92,8 @@ async def system(
             kmoshops={"base_url": f"{kmo_base}/api/v1", "api_token": "e2e-token"},
         )
         await pool.execute(
-            "UPDATE installations SET status = 'disabled' WHERE id <> $1", installation.id
+            "UPDATE installations SET status = 'disabled' WHERE id <> $1 AND status = 'active'",
+            installation.id,
         )
         env = {
             "DATABASE_URL": database_url,

@@ -33,6 +33,8 @@ async def test_with_every_webhook_dropped_the_scheduled_poll_books_every_order(
         POLL_SCHEDULE="*/2 * * * * *",
         RECHECK_SCHEDULE="0 3 * * *",
         TICK_SECONDS="0.5",
+        DB_POOL_MIN_SIZE="1",
+        DB_POOL_MAX_SIZE="3",
     )
     await system.wait_settled({g.order["id"] for g in first}, timeout=60)
     # Orders placed after the first polls: a later fire time picks them up.

@@ -16,8 +16,8 @@ import aiohttp
 
 from common.crypto import SecretBox
 from common.db.pool import Pool
+from common.informer.budget import Budget, BudgetPolicy
 from common.messages import ProcessOrder, ShopOrder, order_correlation_id
-from processor.budget import Budget, BudgetPolicy
 from processor.handlers import Handlers
 from processor.informer_context import InformerContexts
 from processor.pipeline import Pipeline, PipelineSettings
@@ -93,7 +93,10 @@ async def running_processor(
     state = informer or InformerState()
     created = await installations.create(config=config or DEMO_CONFIG)
     # Only this test's installation is active, so workers touch nothing else.
-    await pool.execute("UPDATE installations SET status = 'disabled' WHERE id <> $1", created.id)
+    await pool.execute(
+        "UPDATE installations SET status = 'disabled' WHERE id <> $1 AND status = 'active'",
+        created.id,
+    )
     async with running_sandbox(state) as base_url, aiohttp.ClientSession() as http:
         contexts = InformerContexts(
             pool, box, http, Budget(pool, policy), base_url=base_url, timeout=5, cache_seconds=60
@@ -109,9 +112,12 @@ async def running_processor(
             reap_every=0.2,
         )
         stop = asyncio.Event()
-        task = asyncio.create_task(workers.run(stop))
+        tasks = [
+            asyncio.create_task(workers.run(stop)),
+            asyncio.create_task(contexts.follow_changes(stop)),
+        ]
         try:
             yield ProcessorHarness(pool, created.id, state, handlers)
         finally:
             stop.set()
-            await task
+            await asyncio.gather(*tasks)

@@ -139,7 +139,7 @@ async def test_reference_lists(client: InformerClient, state: InformerState) -> 
     costs = await client.cost_centres()
     assert {c.id for c in costs} == {31, 32, 33}
 
-    options = {o.id: o for o in await client.sales_invoice_options()}
+    options = {o.id: o for o in (await client.sales_invoice_options()).vat_codes}
     vat_21 = options[DEMO_IDS["vat_21"]]
     assert vat_21.percentage == Decimal(21)
     assert vat_21.allows("incl")

@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from common.db.pool import Pool
-from processor.budget import Budget, BudgetExhausted, BudgetPolicy
+from common.informer.budget import Budget, BudgetExhausted, BudgetPolicy
 
 pytestmark = pytest.mark.integration
 
@@ -20,7 +20,7 @@ SCALED = BudgetPolicy(window_seconds=2.0, window_limit=60, day_seconds=3600, day
 HAMMER = """
 import asyncio, json, sys, time
 from common.db.pool import create_pool
-from processor.budget import Budget, BudgetPolicy
+from common.informer.budget import Budget, BudgetPolicy
 
 async def main(dsn, key, seconds):
     pool = await create_pool(dsn, min_size=1, max_size=2)

@@ -38,15 +38,17 @@ from common.amqp.dead_letters import Selection, list_dead_letters, replay_dead_l
 from common.crypto import SecretBox, SecretKeyError
 from common.db.outbox import enqueue
 from common.installations.health import installation_health
-from common.installations.models import Installation, InstallationFile
+from common.installations.models import AnyInstallation, InstallationFile, InstallationInSetup
 from common.installations.repository import (
     InstallationNotFound,
     create_installation,
+    get_any_installation,
     get_installation,
     list_installations,
     rotate_secrets,
     set_status,
 )
+from common.installations.repository import webhook_url as installation_webhook_url
 from common.messages import PollShop
 from common.settings import CommonSettings
 
@@ -68,10 +70,20 @@ def mask(secret: SecretStr) -> str:
 
 
 def webhook_url(settings: CliSettings, installation_id: uuid.UUID) -> str:
-    return f"{settings.ingest_public_url.rstrip('/')}/webhooks/kmoshops/{installation_id}"
+    return installation_webhook_url(settings.ingest_public_url, installation_id)
 
 
-def describe(installation: Installation, settings: CliSettings) -> dict[str, Any]:
+def describe(installation: AnyInstallation, settings: CliSettings) -> dict[str, Any]:
+    if isinstance(installation, InstallationInSetup):
+        return {
+            "id": str(installation.id),
+            "name": installation.name,
+            "status": installation.status,
+            "shop": {"country": installation.shop_country, "timezone": installation.shop_timezone},
+            "webhook_url": webhook_url(settings, installation.id),
+            "webhook_secret": mask(installation.webhook_secret),
+            "created_at": installation.created_at.isoformat(),
+        }
     return {
         "id": str(installation.id),
         "name": installation.name,
@@ -189,7 +201,7 @@ async def run(args: argparse.Namespace, settings: CliSettings) -> Any:
         return [describe(i, settings) for i in found]
     installation_id = parse_id(args.id)
     if action == "show":
-        found = await _with_conn(settings, lambda c: get_installation(c, box, installation_id))
+        found = await _with_conn(settings, lambda c: get_any_installation(c, box, installation_id))
         return describe(found, settings)
     status = "disabled" if action == "disable" else "active"
     await _with_conn(settings, lambda c: set_status(c, installation_id, status))

@@ -51,3 +51,20 @@ class HttpSettings(CommonSettings):
 
     http_host: str = "0.0.0.0"  # noqa: S104 - services run in containers
     http_port: int = Field(8080, ge=1, le=65535)
+
+
+class InformerSettings(BaseSettings):
+    """How a service reaches Informer, and the call budget it shares with every other
+    process that calls Informer with the same API key (see common.informer.budget)."""
+
+    informer_base_url: str = Field(
+        INFORMER_PRODUCTION_URL, description="Informer API v2; the sandbox in dev and tests."
+    )
+    informer_timeout_seconds: float = Field(30.0, gt=0)
+    informer_budget_enabled: bool = Field(True, description="Off only for benchmarks.")
+    informer_window_seconds: float = Field(60.0, gt=0)
+    informer_window_limit: int = Field(60, ge=1)
+    informer_day_seconds: float = Field(86_400.0, gt=0)
+    informer_day_limit: int = Field(5_000, ge=1)
+    informer_burst: int = Field(5, ge=1)
+    informer_margin: int = Field(2, ge=0)

@@ -16,6 +16,8 @@ from common.messages import (
     Message,
     OrderCancelled,
     OrderFailed,
+    OrderIgnored,
+    OrderResubmitted,
     OrderWaiting,
     RefundIgnored,
 )
@@ -47,7 +49,9 @@ ON CONFLICT (installation_id, order_id) DO UPDATE
  WHERE order_views.last_event_at <= EXCLUDED.last_event_at
 """
 
-OutcomeEvent = InvoiceCreated | OrderFailed | OrderWaiting | OrderCancelled
+OutcomeEvent = (
+    InvoiceCreated | OrderFailed | OrderWaiting | OrderCancelled | OrderResubmitted | OrderIgnored
+)
 
 
 def _row(event: OutcomeEvent) -> tuple[Any, ...]:
@@ -59,6 +63,8 @@ def _row(event: OutcomeEvent) -> tuple[Any, ...]:
         OrderFailed: "failed",
         OrderWaiting: "waiting",
         OrderCancelled: "cancelled",
+        OrderResubmitted: "queued",
+        OrderIgnored: "ignored",
     }[type(event)]
     return (
         event.installation_id,
@@ -98,7 +104,15 @@ class Projector:
         log.info("order projected", order_id=event.order.order_id, event_type=event.type)
 
     def registry(self) -> dict[str, Any]:
-        names = ("InvoiceCreated", "OrderFailed", "OrderWaiting", "OrderCancelled", "RefundIgnored")
+        names = (
+            "InvoiceCreated",
+            "OrderFailed",
+            "OrderWaiting",
+            "OrderCancelled",
+            "OrderResubmitted",
+            "OrderIgnored",
+            "RefundIgnored",
+        )
         return dict.fromkeys(names, self.apply) | {
             "OrderLongOpen": lambda event: project_long_open(self.pool, event)
         }

@@ -14,11 +14,11 @@ from common.amqp.topology import PROCESS_ORDER, RELATION_INDEX
 from common.crypto import SecretBox
 from common.db.outbox import OutboxRelay
 from common.db.pool import open_pool
+from common.informer.budget import Budget, BudgetPolicy
 from common.metrics import BoundedLabel
 from common.metrics_probes import queue_probe
 from common.runtime import run_until_stopped
 from common.web.health import add_health_routes, serve
-from processor.budget import Budget, BudgetPolicy
 from processor.handlers import Handlers
 from processor.informer_context import InformerContexts
 from processor.pipeline import Pipeline, PipelineSettings
@@ -26,21 +26,9 @@ from processor.settings import ProcessorSettings
 from processor.worker import Workers, spacing, work_queue_probe
 
 
-def budget_policy(settings: ProcessorSettings) -> BudgetPolicy:
-    return BudgetPolicy(
-        window_seconds=settings.informer_window_seconds,
-        window_limit=settings.informer_window_limit,
-        day_seconds=settings.informer_day_seconds,
-        day_limit=settings.informer_day_limit,
-        burst=settings.informer_burst,
-        margin=settings.informer_margin,
-        enabled=settings.informer_budget_enabled,
-    )
-
-
 async def main(settings: ProcessorSettings, stop: asyncio.Event) -> None:
     box = SecretBox(settings.secret_keys)
-    policy = budget_policy(settings)
+    policy = BudgetPolicy.from_settings(settings)
     pipeline_settings = PipelineSettings(
         lease=timedelta(seconds=settings.lease_seconds),
         settle=timedelta(seconds=settings.settle_seconds),
@@ -87,5 +75,7 @@ async def main(settings: ProcessorSettings, stop: asyncio.Event) -> None:
         )
         runner = await serve(app, settings.http_host, settings.http_port)
         await run_until_stopped(
-            stop, [broker.run(stop), relay.run(stop), workers.run(stop)], cleanup=runner.cleanup
+            stop,
+            [broker.run(stop), relay.run(stop), workers.run(stop), contexts.follow_changes(stop)],
+            cleanup=runner.cleanup,
         )

@@ -17,14 +17,16 @@ from typing import Any
 import aiohttp
 
 from common.crypto import SecretBox
+from common.db.notify import listen
 from common.db.pool import Pool
+from common.informer.budget import Budget
 from common.informer.client import InformerClient
-from common.informer.models import Administration, VatLedgerOption
+from common.informer.models import Administration
+from common.installations.changes import CHANNEL, changed_installation
 from common.installations.models import Installation
 from common.installations.repository import budget_key, get_installation
+from common.invoice_options import InformerOptions
 from common.metrics import INFORMER_CALLS, INFORMER_RATE_LIMITED, BoundedLabel
-from processor.budget import Budget
-from processor.domain.options import InformerOptions
 
 
 @dataclass
@@ -61,11 +63,7 @@ class InformerContext:
         return await self._cached("administration", self.client.administration)
 
     async def options(self) -> InformerOptions:
-        async def load() -> InformerOptions:
-            raw: list[VatLedgerOption] = await self.client.sales_invoice_options()
-            return InformerOptions.from_json([o.model_dump(mode="json") for o in raw])
-
-        return await self._cached("options", load)
+        return await self._cached("options", self.client.sales_invoice_options)
 
     def forget_options(self) -> None:
         self._cache.pop("options", None)
@@ -97,6 +95,24 @@ class InformerContexts:
         self._installation_seconds = installation_seconds
         self._contexts: dict[uuid.UUID, tuple[float, InformerContext]] = {}
         self._metric_labels = metric_labels or BoundedLabel(100)
+
+    def forget(self, installation_id: uuid.UUID | None) -> None:
+        """Read the installation (``None``: every one) and Informer's VAT options afresh
+        at its next order: a configuration just saved may use a VAT code Informer added
+        after our options were cached. The client stays while the API key is the same."""
+        for key, (_, context) in list(self._contexts.items()):
+            if installation_id is None or key == installation_id:
+                context.forget_options()
+                self._contexts[key] = (0.0, context)
+
+    async def follow_changes(self, stop: asyncio.Event) -> None:
+        """Forget an installation as soon as a change to it is committed (see
+        common.installations.changes), until ``stop``."""
+
+        def on_change(_conn: object, _pid: int, _channel: str, payload: str | None) -> None:
+            self.forget(changed_installation(payload))
+
+        await listen(self._pool, CHANNEL, on_change, stop)
 
     async def get(self, installation_id: uuid.UUID) -> InformerContext:
         now = time.monotonic()

@@ -25,19 +25,7 @@ log = get_logger(__name__)
 
 
 def summary(order: ShopOrder) -> OrderSummary:
-    customer = order.customer
-    name = customer.company or f"{customer.firstname} {customer.lastname}".strip()
-    return OrderSummary(
-        order_id=order.id,
-        number=order.number,
-        status=order.status.value,
-        created_at=order.created_at,
-        updated_at=order.updated_at,
-        total=order.total,
-        currency=order.currency,
-        customer_name=name,
-        customer_email=customer.email,
-    )
+    return OrderSummary.of(order)
 
 
 async def invoiced(

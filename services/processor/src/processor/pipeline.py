@@ -18,6 +18,7 @@ from datetime import date, timedelta
 import asyncpg
 
 from common.db.pool import Pool
+from common.informer.budget import BudgetExhausted
 from common.informer.errors import (
     InformerAuthError,
     InformerError,
@@ -29,7 +30,6 @@ from common.logging import get_logger
 from processor import outcomes
 from processor.adapters import repository
 from processor.adapters.repository import Claim
-from processor.budget import BudgetExhausted
 from processor.domain.checks import Process, check_order, status_decision
 from processor.domain.errors import ErrorCode
 from processor.domain.invoicing import invoice_date, invoice_draft

@@ -17,11 +17,11 @@ import structlog
 
 from common.db.notify import Wakeup
 from common.db.pool import Pool
+from common.informer.budget import BudgetPolicy
 from common.logging import get_logger
 from common.messages import order_correlation_id
 from common.metrics import PROCESSING_SECONDS, WORK_QUEUE_ORDERS
 from processor.adapters import repository
-from processor.budget import BudgetPolicy
 from processor.pipeline import Pipeline, PipelineSettings
 
 log = get_logger(__name__)

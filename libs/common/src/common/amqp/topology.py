@@ -50,6 +50,7 @@ PROCESS_ORDER = QueueSpec("processor.process-order", COMMANDS_EXCHANGE, ("Proces
 RELATION_INDEX = QueueSpec("processor.relation-index", COMMANDS_EXCHANGE, ("RefreshRelationIndex",))
 RECHECK_OPEN = QueueSpec("ingest.recheck-open", COMMANDS_EXCHANGE, ("RecheckOpenOrders",))
 PROJECTIONS = QueueSpec("dashboard.projections", EVENTS_EXCHANGE, ("#",))
+SEND_EMAIL = QueueSpec("dashboard.send-email", COMMANDS_EXCHANGE, ("SendEmail",))
 
 QUEUES: tuple[QueueSpec, ...] = (
     POLL_SHOP,
@@ -57,6 +58,7 @@ QUEUES: tuple[QueueSpec, ...] = (
     RELATION_INDEX,
     RECHECK_OPEN,
     PROJECTIONS,
+    SEND_EMAIL,
 )
 
 

@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 
 from common.db.pool import Pool
 from common.logging import get_logger
 
 log = get_logger(__name__)
+
+ORDER_QUEUED = "order_queued"
+"""NOTIFY channel that wakes the processor's workers when an order is queued (by the
+processor's intake, or by the dashboard when a merchant resubmits a failed order)."""
 
 
 class Wakeup:
@@ -41,25 +46,34 @@ class Wakeup:
             self._tokens.get_nowait()
 
     async def listen(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                async with self._pool.acquire() as conn:
-                    await conn.add_listener(self._channel, self._on_notify)
-                    try:
-                        while not stop.is_set() and not conn.is_closed():
-                            with contextlib.suppress(TimeoutError):
-                                await asyncio.wait_for(stop.wait(), timeout=5.0)
-                            await conn.execute("SELECT 1")
-                    finally:
-                        if not conn.is_closed():
-                            await conn.remove_listener(self._channel, self._on_notify)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("listener lost its connection", channel=self._channel, error=repr(exc))
-                self.set()  # let a waiter re-read while we reconnect
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=1.0)
+        await listen(self._pool, self._channel, self._on_notify, stop)
 
     def _on_notify(self, *_: object) -> None:
         self.set()
+
+
+async def listen(
+    pool: Pool, channel: str, on_notify: Callable[..., object], stop: asyncio.Event
+) -> None:
+    """LISTEN on ``channel`` until ``stop``, re-opening the connection after database
+    trouble. ``on_notify(connection, pid, channel, payload)`` runs per notification, and
+    once with payload None after a lost connection (notifications may have been missed)."""
+    while not stop.is_set():
+        try:
+            async with pool.acquire() as conn:
+                await conn.add_listener(channel, on_notify)
+                try:
+                    while not stop.is_set() and not conn.is_closed():
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(stop.wait(), timeout=5.0)
+                        await conn.execute("SELECT 1")
+                finally:
+                    if not conn.is_closed():
+                        await conn.remove_listener(channel, on_notify)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("listener lost its connection", channel=channel, error=repr(exc))
+            on_notify(None, 0, channel, None)  # let waiters re-read while we reconnect
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=1.0)

@@ -3,7 +3,8 @@
 Cost of each method in HTTP calls (each one a token of the administration's budget;
 retries cost one more each):
 
-* ``administration()``, ``invoice()``, ``create_invoice()``, ``create_relation()`` and
+* ``administration()``, ``relation()``, ``invoice()``, ``create_invoice()``,
+  ``create_relation()`` and
   each reference list (``templates()`` ... ``cost_centres()``): 1.
 * ``relations_page()``, ``invoices_page()``: 1 per page of at most 100.
 * ``iter_relations()``: ceil(relations / 100), at least 1.
@@ -47,7 +48,6 @@ from common.informer.models import (
     SalesInvoice,
     Template,
     Vat,
-    VatLedgerOption,
 )
 from common.informer.transport import (
     Acquire,
@@ -56,6 +56,7 @@ from common.informer.transport import (
     Sleep,
     Transport,
 )
+from common.invoice_options import InformerOptions, VatCodeOption
 
 MAX_RECORDS = 100
 """Informer's (and the sandbox's) largest page."""
@@ -140,9 +141,15 @@ class InformerClient:
             result = await self.relations_page(page, MAX_RECORDS, last_edit=last_edit)
             for relation in result.relations:
                 yield relation
-            if _last_page(result.pagination, page, len(result.relations)):
+            if last_page(result.pagination, page, len(result.relations)):
                 return
             page += 1
+
+    async def relation(self, relation_id: int) -> Relation:
+        """One relation by id; :class:`InformerNotFound` when it does not exist."""
+        path = f"/relations/{int(relation_id)}"
+        data = await self._transport.send(Call("GET", path, route="/relations/{id}"))
+        return _validate(_adapter(Relation), data, path)
 
     async def find_relation_by_number(self, number: int) -> Relation | None:
         """The relation whose ``relation_number`` is exactly ``number``, else None.
@@ -156,7 +163,7 @@ class InformerClient:
             for relation in result.relations:
                 if relation.relation_number == number:
                     return relation
-            if _last_page(result.pagination, page, len(result.relations)):
+            if last_page(result.pagination, page, len(result.relations)):
                 return None
             page += 1
 
@@ -222,7 +229,7 @@ class InformerClient:
                 relation_id, page, MAX_RECORDS, sort="created.desc", last_edit=last_edit
             )
             found.extend(i for i in result.invoices if i.reference == reference)
-            if _last_page(result.pagination, page, len(result.invoices)):
+            if last_page(result.pagination, page, len(result.invoices)):
                 return found
             page += 1
 
@@ -231,9 +238,10 @@ class InformerClient:
         data = await self._transport.send(Call("GET", path, route="/invoices/sales/{id}"))
         return _validate(_adapter(SalesInvoice), data, path)
 
-    async def sales_invoice_options(self) -> list[VatLedgerOption]:
+    async def sales_invoice_options(self) -> InformerOptions:
         """Every usable VAT rate with the ``vat_option`` values and ledgers it allows."""
-        return await self._get_list(VatLedgerOption, "/invoices/sales/options")
+        codes = await self._get_list(VatCodeOption, "/invoices/sales/options")
+        return InformerOptions(vat_codes=tuple(codes))
 
     # --- reference data -----------------------------------------------------------------
     async def templates(self) -> list[Template]:
@@ -303,7 +311,7 @@ def _page_params(page: int, records: int) -> dict[str, str]:
     return {"page": str(page), "records": str(records)}
 
 
-def _last_page(pagination: Pagination, page: int, received: int) -> bool:
+def last_page(pagination: Pagination, page: int, received: int) -> bool:
     """Stop at the last page Informer announces, or at an empty page whatever it says;
     without an announced count, a short page is the last one."""
     if received == 0:

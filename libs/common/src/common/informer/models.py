@@ -161,41 +161,8 @@ class CreateResponse(InformerModel):
 
 
 # --- reference data -----------------------------------------------------------------------
-class VatOptions(InformerModel):
-    incl: Flag = False
-    excl: Flag = False
-    shifted: Flag = False
-    icv_within_eu: Flag = False
-    icv_outside_eu: Flag = False
-
-    def allows(self, option: str) -> bool:
-        return option in VatOptions.model_fields and bool(getattr(self, option))
-
-
-class UsableLedger(InformerModel):
-    id: int
-    number: str | None = None
-    description: str | None = None
-    costs: str | None = None  # "optional", "required" or "disabled"
-
-
-class VatLedgerOption(InformerModel):
-    """One VAT rate from ``/invoices/sales/options``: the source of truth for which
-    ``vat_option`` and ``ledger_id`` may be combined with its ``vat_id``."""
-
-    id: int
-    name: str | None = None
-    percentage: Decimal | None = None
-    vat_options: VatOptions = Field(default_factory=VatOptions)
-    usable_ledgers: list[UsableLedger] = Field(default_factory=list)
-
-    def allows(self, vat_option: str) -> bool:
-        return self.vat_options.allows(vat_option)
-
-    def ledger(self, ledger_id: int) -> UsableLedger | None:
-        return next((ledger for ledger in self.usable_ledgers if ledger.id == ledger_id), None)
-
-
+# ``/invoices/sales/options`` is read into common.invoice_options.InformerOptions, the
+# one model the processor's checks and the dashboard's configuration share.
 class Template(InformerModel):
     id: int
     description: str | None = None

@@ -53,6 +53,10 @@ class InstallationConfig(_Strict):
     international: VatLedger
     fixed_debtors: dict[str, InformerId] = Field(default_factory=dict)
     costs_id: InformerId | None = None
+    prices_include_vat: bool | None = None
+    """Whether the shop's prices include VAT, so which ``vat_option`` (incl or excl)
+    the VAT table's codes must allow; None: the shop may send either, both must be
+    allowed. The processor still takes it from each order."""
 
     @field_validator("vat_table")
     @classmethod
@@ -80,6 +84,38 @@ class InstallationConfig(_Strict):
 
     def vat_for(self, country: str, rate: Decimal) -> VatLedger | None:
         return self.vat_table.get(country, {}).get(rate)
+
+
+EU_TIMEZONES: dict[str, str] = {
+    "AT": "Europe/Vienna",
+    "BE": "Europe/Brussels",
+    "BG": "Europe/Sofia",
+    "CY": "Asia/Nicosia",
+    "CZ": "Europe/Prague",
+    "DE": "Europe/Berlin",
+    "DK": "Europe/Copenhagen",
+    "EE": "Europe/Tallinn",
+    "ES": "Europe/Madrid",
+    "FI": "Europe/Helsinki",
+    "FR": "Europe/Paris",
+    "GR": "Europe/Athens",
+    "HR": "Europe/Zagreb",
+    "HU": "Europe/Budapest",
+    "IE": "Europe/Dublin",
+    "IT": "Europe/Rome",
+    "LT": "Europe/Vilnius",
+    "LU": "Europe/Luxembourg",
+    "LV": "Europe/Riga",
+    "MT": "Europe/Malta",
+    "NL": "Europe/Amsterdam",
+    "PL": "Europe/Warsaw",
+    "PT": "Europe/Lisbon",
+    "RO": "Europe/Bucharest",
+    "SE": "Europe/Stockholm",
+    "SI": "Europe/Ljubljana",
+    "SK": "Europe/Bratislava",
+}
+"""The shop's time zone until the merchant says otherwise: the capital's."""
 
 
 def _valid_timezone(name: str) -> str:
@@ -121,8 +157,25 @@ class InstallationFile(_Strict):
         return self
 
 
+class InstallationInSetup(_Strict):
+    """An installation a merchant signed up for and has not connected yet: no shop,
+    no Informer credentials, no configuration. Nothing is processed for it."""
+
+    id: uuid.UUID
+    name: str
+    status: Literal["setup"]
+    shop_country: str
+    shop_timezone: str
+    webhook_secret: SecretStr
+    created_at: datetime
+
+    @property
+    def active(self) -> bool:
+        return False
+
+
 class Installation(_Strict):
-    """A stored installation with its secrets decrypted (as SecretStr)."""
+    """A stored, connected installation with its secrets decrypted (as SecretStr)."""
 
     id: uuid.UUID
     name: str
@@ -140,3 +193,6 @@ class Installation(_Strict):
     @property
     def active(self) -> bool:
         return self.status == "active"
+
+
+AnyInstallation = Installation | InstallationInSetup

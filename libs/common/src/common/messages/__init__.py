@@ -7,12 +7,20 @@ from typing import Annotated
 from pydantic import Field, TypeAdapter
 
 from common.messages.base import Command, Event, Message, order_correlation_id
-from common.messages.commands import PollShop, ProcessOrder, RecheckOpenOrders, RefreshRelationIndex
+from common.messages.commands import (
+    PollShop,
+    ProcessOrder,
+    RecheckOpenOrders,
+    RefreshRelationIndex,
+    SendEmail,
+)
 from common.messages.events import (
     InvoiceCreated,
     OrderCancelled,
     OrderFailed,
+    OrderIgnored,
     OrderLongOpen,
+    OrderResubmitted,
     OrderSummary,
     OrderWaiting,
     RefundIgnored,
@@ -24,11 +32,14 @@ AnyMessage = Annotated[
     | PollShop
     | RecheckOpenOrders
     | RefreshRelationIndex
+    | SendEmail
     | RefundIgnored
     | InvoiceCreated
     | OrderFailed
     | OrderWaiting
     | OrderCancelled
+    | OrderResubmitted
+    | OrderIgnored
     | OrderLongOpen,
     Field(discriminator="type"),
 ]
@@ -48,7 +59,9 @@ __all__ = [
     "Message",
     "OrderCancelled",
     "OrderFailed",
+    "OrderIgnored",
     "OrderLongOpen",
+    "OrderResubmitted",
     "OrderStatus",
     "OrderSummary",
     "OrderWaiting",
@@ -58,6 +71,7 @@ __all__ = [
     "RefreshRelationIndex",
     "Refund",
     "RefundIgnored",
+    "SendEmail",
     "ShopOrder",
     "order_correlation_id",
     "parse_message",

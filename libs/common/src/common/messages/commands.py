@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
 from common.messages.base import Command
 from common.messages.orders import ShopOrder
 
@@ -33,3 +35,17 @@ class RefreshRelationIndex(Command):
 
     type: Literal["RefreshRelationIndex"] = "RefreshRelationIndex"
     full: bool = False
+
+
+class SendEmail(Command):
+    """Send this e-mail (plain text) over SMTP. Written to the outbox in the same
+    transaction as the state change it tells about, so a mail is never sent for a
+    change that was rolled back, nor lost for one that committed. The SMTP
+    ``Message-ID`` is derived from ``message_id``, so a redelivered command that is
+    sent twice is recognisable as one mail."""
+
+    type: Literal["SendEmail"] = "SendEmail"
+    to: list[str] = Field(min_length=1)
+    subject: str = Field(min_length=1)
+    text: str
+    reply_to: str | None = None

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from common.messages.base import Event
+from common.messages.orders import ShopOrder
 from common.money import Money
 
 
@@ -39,6 +40,21 @@ class OrderSummary(BaseModel):
     currency: str
     customer_name: str
     customer_email: str
+
+    @classmethod
+    def of(cls, order: ShopOrder) -> OrderSummary:
+        customer = order.customer
+        return cls(
+            order_id=order.id,
+            number=order.number,
+            status=order.status.value,
+            created_at=order.created_at,
+            updated_at=order.updated_at,
+            total=order.total,
+            currency=order.currency,
+            customer_name=customer.company or f"{customer.firstname} {customer.lastname}".strip(),
+            customer_email=customer.email,
+        )
 
 
 class InvoiceCreated(Event):
@@ -72,6 +88,20 @@ class OrderCancelled(Event):
     """Cancelled in the shop before it was invoiced: it leaves Open."""
 
     type: Literal["OrderCancelled"] = "OrderCancelled"
+    order: OrderSummary
+
+
+class OrderResubmitted(Event):
+    """The merchant fixed the cause of a failed order and sent it back to the queue."""
+
+    type: Literal["OrderResubmitted"] = "OrderResubmitted"
+    order: OrderSummary
+
+
+class OrderIgnored(Event):
+    """The merchant chose never to book this waiting order."""
+
+    type: Literal["OrderIgnored"] = "OrderIgnored"
     order: OrderSummary
 
 

@@ -18,12 +18,12 @@ from typing import Any, Literal
 import asyncpg
 
 from common.amqp.publisher import OutgoingMessage
+from common.db.notify import ORDER_QUEUED
 from common.messages import ShopOrder
 
 Intake = Literal["queued", "waiting", "ignored"]
 
-QUEUE_CHANNEL = "order_queued"
-"""NOTIFY channel that wakes the workers when an order is queued."""
+QUEUE_CHANNEL = ORDER_QUEUED
 
 
 @dataclass(frozen=True)

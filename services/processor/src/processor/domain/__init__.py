@@ -7,6 +7,7 @@ the debtor (:func:`fixed_debtor`, the e-mail index by :func:`email_key`, or
 Decimals exactly).
 """
 
+from common.invoice_options import InformerOptions, UsableLedger, VatCodeOption
 from processor.domain.addresses import split_house_number
 from processor.domain.checks import (
     Leave,
@@ -35,7 +36,6 @@ from processor.domain.invoicing import (
     split_line,
 )
 from processor.domain.kinds import OrderKind, VatOption, classify, vat_ledger, vat_option
-from processor.domain.options import InformerOptions, UsableLedger, VatCodeOption
 from processor.domain.vatnumbers import (
     InvalidVatNumber,
     normalise_vat_number,

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from common.installations.models import InstallationConfig, VatLedger
+from common.invoice_options import InformerOptions
 from common.messages.orders import OrderStatus, ShopOrder
 from processor.domain.debtor import fixed_debtor
 from processor.domain.errors import ErrorCode, Failure, join_words, money_text, rate_text
 from processor.domain.kinds import OrderKind, classify, vat_ledger, vat_option
-from processor.domain.options import InformerOptions
 from processor.domain.vatnumbers import InvalidVatNumber, normalise_vat_number
 
 TOTAL_TOLERANCE = Decimal("0.005")

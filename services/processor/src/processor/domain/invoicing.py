@@ -17,10 +17,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from common.installations.models import InstallationConfig
+from common.invoice_options import InformerOptions
 from common.messages.orders import ShopOrder
 from common.money import CENT
 from processor.domain.kinds import OrderKind, VatOption, vat_ledger, vat_option
-from processor.domain.options import InformerOptions
 
 DELIVERY_DATE_COUNTRIES = frozenset({"AT", "DE"})
 """Administrations in these countries must give a delivery date (Informer's rule)."""

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from common.installations.models import InstallationConfig, VatLedger
 from common.messages.orders import ShopOrder
-from common.vat import is_eu
+from common.vat import VatOption, is_eu
 
 
 class OrderKind(StrEnum):
@@ -16,16 +16,6 @@ class OrderKind(StrEnum):
     """Intra-community B2B: an EU customer outside the shop's country, every rate 0."""
     INTERNATIONAL = "international"
     """A customer outside the EU."""
-
-
-class VatOption(StrEnum):
-    """Informer's ``vat_option`` of an invoice."""
-
-    INCL = "incl"
-    EXCL = "excl"
-    SHIFTED = "shifted"
-    ICV_WITHIN_EU = "icv_within_eu"
-    ICV_OUTSIDE_EU = "icv_outside_eu"
 
 
 def all_rates_zero(order: ShopOrder) -> bool:

@@ -1,4 +1,6 @@
-"""The Informer call budget of an administration, shared by every processor replica.
+"""The Informer call budget of an administration, shared by every processor replica and
+the dashboard (which verifies credentials and reads the configuration's lists with the
+same API key, so its calls count against the same 60 a minute).
 
 Informer allows 60 calls a minute and 5,000 a day per API key and answers 429 beyond.
 Every call first takes a token from ``informer_acquire`` in PostgreSQL (one row lock per
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from common.db.pool import Pool
+from common.settings import InformerSettings
 
 
 class BudgetExhausted(Exception):
@@ -44,6 +47,21 @@ class BudgetPolicy:
     def __post_init__(self) -> None:
         if self.window_limit - self.margin - self.burst < 1:
             raise ValueError("window_limit must exceed margin + burst")
+
+    @classmethod
+    def from_settings(
+        cls, settings: InformerSettings, *, max_inline_wait: float = 5.0
+    ) -> BudgetPolicy:
+        return cls(
+            window_seconds=settings.informer_window_seconds,
+            window_limit=settings.informer_window_limit,
+            day_seconds=settings.informer_day_seconds,
+            day_limit=settings.informer_day_limit,
+            burst=settings.informer_burst,
+            margin=settings.informer_margin,
+            enabled=settings.informer_budget_enabled,
+            max_inline_wait=max_inline_wait,
+        )
 
     @property
     def interval(self) -> timedelta:
