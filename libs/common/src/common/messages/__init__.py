@@ -8,6 +8,7 @@ from pydantic import Field, TypeAdapter
 
 from common.messages.base import Command, Event, Message, order_correlation_id
 from common.messages.commands import (
+    BackfillOrders,
     PollShop,
     ProcessOrder,
     RecheckOpenOrders,
@@ -29,6 +30,7 @@ from common.messages.orders import OrderStatus, Refund, ShopOrder
 
 AnyMessage = Annotated[
     ProcessOrder
+    | BackfillOrders
     | PollShop
     | RecheckOpenOrders
     | RefreshRelationIndex
@@ -53,6 +55,7 @@ def parse_message(body: bytes) -> Message:
 
 __all__ = [
     "AnyMessage",
+    "BackfillOrders",
     "Command",
     "Event",
     "InvoiceCreated",

@@ -46,10 +46,10 @@ WITH first AS (
      WHERE installation_id = $1 AND state = 'queued'
 ), recorded AS (
     INSERT INTO order_states (installation_id, order_id, number, state, order_status,
-                              order_updated_at, payload, priority_at)
+                              order_updated_at, payload, priority_at, in_doubt)
     SELECT $1, $2, $3, $4, $5, $6, $7,
            greatest(clock_timestamp(), coalesce((SELECT tail FROM queue_tail) + $8::interval,
-                                                clock_timestamp()))
+                                                clock_timestamp())), $16
      WHERE EXISTS (SELECT 1 FROM first)
     ON CONFLICT (installation_id, order_id) DO UPDATE
        SET number = EXCLUDED.number,
@@ -64,6 +64,7 @@ WITH first AS (
                              THEN clock_timestamp() ELSE order_states.not_before END,
            error_code = CASE WHEN order_states.state = 'failed' THEN NULL
                              ELSE order_states.error_code END,
+           in_doubt = order_states.in_doubt OR EXCLUDED.in_doubt,
            updated_at = clock_timestamp()
      WHERE order_states.order_updated_at < EXCLUDED.order_updated_at
        AND order_states.state IN ('waiting', 'failed', 'queued', 'claimed', 'posting')
@@ -88,6 +89,8 @@ async def record_intake(
     intake: Intake,
     spacing: timedelta,
     event: OutgoingMessage | None = None,
+    *,
+    look_up_first: bool = False,
 ) -> str | None:
     """Store a new or newer order version in one statement, idempotent on the message.
 
@@ -96,6 +99,10 @@ async def record_intake(
     invoiced, ignored or parked: a shop-side change after invoicing is never carried to
     Informer). ``event`` is written to the outbox when the order lands in ``intake``;
     a queued order wakes the workers (NOTIFY, delivered on commit).
+
+    ``look_up_first`` (a back-filled order) enters it in doubt: before any POST its
+    invoice is looked up by reference, since an order from before kmo2informer may have
+    been invoiced by the integration it replaces.
 
     ``spacing`` spreads one installation's queue in time (``priority_at``), so a
     merchant with a long backlog never holds up another merchant's next order.
@@ -117,6 +124,7 @@ async def record_intake(
         event.routing_key if event else None,
         event.body if event else None,
         QUEUE_CHANNEL,
+        look_up_first,
     )
     if not row["first"]:
         return "duplicate"
