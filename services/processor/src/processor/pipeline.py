@@ -106,7 +106,7 @@ class Pipeline:
             relation_id = claim.relation_id
         else:
             relation_id = await resolve_debtor(
-                self._pool, context, order, kind, self._settings.lease
+                self._pool, context, order, kind, self._settings.lease, claim.known_relation_id
             )
         day = invoice_date(order.created_at, installation.shop_timezone)
 
