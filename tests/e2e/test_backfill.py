@@ -10,6 +10,7 @@ import signal
 from collections import Counter
 from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -25,6 +26,7 @@ from tests.fakes.cli import run_cli_json
 pytestmark = pytest.mark.e2e
 
 ORDERS = 500
+SHOP_ZONE = ZoneInfo("Europe/Brussels")  # the CLI's days are the shop's days
 INVOICED_BEFORE = 20
 
 
@@ -86,9 +88,9 @@ async def test_a_backfill_of_500_orders_interrupted_and_resumed_books_each_once(
         "start",
         str(system.installation.id),
         "--from",
-        start.date().isoformat(),
+        start.astimezone(SHOP_ZONE).date().isoformat(),
         "--to",
-        (end + timedelta(days=1)).date().isoformat(),
+        (end.astimezone(SHOP_ZONE) + timedelta(days=1)).date().isoformat(),
     )
     backfill_id = started["id"]
 
