@@ -29,9 +29,8 @@ def jobs() -> list[Job]:
     suffix = uuid.uuid4().hex[:8]
     return [
         dataclasses.replace(job, name=f"{job.name}-{suffix}")
-        for job in default_jobs(
-            settings.poll_schedule, settings.relation_index_schedule, settings.recheck_schedule
-        )
+        for job in default_jobs(settings)
+        if job.command_for is not None
     ]
 
 

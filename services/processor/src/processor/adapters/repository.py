@@ -140,6 +140,7 @@ WITH next AS (
     SELECT s.installation_id, s.order_id
       FROM order_states s
       JOIN installations i ON i.id = s.installation_id AND i.status = 'active'
+       AND coalesce(greatest(i.trial_ends_at, i.subscription_ends_at) > clock_timestamp(), true)
       LEFT JOIN informer_budgets b ON b.budget_key = i.budget_key
      WHERE s.state = 'queued' AND s.not_before <= clock_timestamp()
        AND (NOT $3 OR b.budget_key IS NULL
