@@ -17,6 +17,7 @@ import aiohttp
 from common.crypto import SecretBox
 from common.db.pool import Pool
 from common.informer.budget import Budget, BudgetPolicy
+from common.installations.changes import CHANNEL
 from common.messages import ProcessOrder, ShopOrder, order_correlation_id
 from processor.handlers import Handlers
 from processor.informer_context import InformerContexts
@@ -110,14 +111,12 @@ async def running_processor(
             concurrency=concurrency,
             idle_poll=0.1,
             reap_every=0.2,
+            listeners={CHANNEL: contexts.on_change},
         )
         stop = asyncio.Event()
-        tasks = [
-            asyncio.create_task(workers.run(stop)),
-            asyncio.create_task(contexts.follow_changes(stop)),
-        ]
+        task = asyncio.create_task(workers.run(stop))
         try:
             yield ProcessorHarness(pool, created.id, state, handlers)
         finally:
             stop.set()
-            await asyncio.gather(*tasks)
+            await task

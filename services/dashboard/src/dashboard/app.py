@@ -24,6 +24,7 @@ from dashboard.auth.middleware import auth_middleware
 from dashboard.errors import error_middleware
 from dashboard.keys import BOX, POOL, SETTINGS
 from dashboard.settings import DashboardSettings
+from dashboard.setup import service as setup_service
 
 ROUTE_MODULES: list[str] = [
     "dashboard.web.auth_pages",
@@ -32,6 +33,8 @@ ROUTE_MODULES: list[str] = [
     "dashboard.api.account",
     "dashboard.api.orders",
     "dashboard.api.installations",
+    "dashboard.setup.pages",
+    "dashboard.setup.api",
     "dashboard.api.openapi",
 ]
 
@@ -57,4 +60,5 @@ def create_app(settings: DashboardSettings, pool: Pool, box: SecretBox) -> web.A
     for module in route_modules():
         app.router.add_routes(module.routes)
     app.router.add_static("/static/", STATIC, name="static")
+    setup_service.install(app)
     return app

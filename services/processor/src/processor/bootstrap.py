@@ -15,6 +15,7 @@ from common.crypto import SecretBox
 from common.db.outbox import OutboxRelay
 from common.db.pool import application_name, open_pool
 from common.informer.budget import Budget, BudgetPolicy
+from common.installations import changes as installation_changes
 from common.metrics import BoundedLabel
 from common.metrics_probes import queue_probe
 from common.runtime import run_until_stopped
@@ -68,6 +69,7 @@ async def main(settings: ProcessorSettings, stop: asyncio.Event) -> None:
             pipeline_settings,
             concurrency=settings.worker_concurrency,
             claim_batch=settings.claim_batch,
+            listeners={installation_changes.CHANNEL: contexts.on_change},
         )
         app = web.Application()
         add_health_routes(
@@ -75,7 +77,5 @@ async def main(settings: ProcessorSettings, stop: asyncio.Event) -> None:
         )
         runner = await serve(app, settings.http_host, settings.http_port)
         await run_until_stopped(
-            stop,
-            [broker.run(stop), relay.run(stop), workers.run(stop), contexts.follow_changes(stop)],
-            cleanup=runner.cleanup,
+            stop, [broker.run(stop), relay.run(stop), workers.run(stop)], cleanup=runner.cleanup
         )

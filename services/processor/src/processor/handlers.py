@@ -74,14 +74,18 @@ class Handlers:
                 intake,
                 self.spacing,
                 event,
+                look_up_first=message.source == "backfill",
             )
         if state in ("waiting", "ignored"):
             ORDERS.labels("waiting" if state == "waiting" else "cancelled").inc()
         log.info("order received", order_id=order.id, state=state, status=order.status.value)
 
     async def refresh_relation_index(self, message: RefreshRelationIndex) -> None:
-        context = await self.contexts.get(message.installation_id)
-        await build_index(self.pool, context, full=message.full)
+        try:
+            client = await self.contexts.index_client(message.installation_id)
+        except InstallationNotFound as missing:
+            raise PermanentError(f"no installation {missing}") from None
+        await build_index(self.pool, client, message.installation_id, full=message.full)
 
     async def record_dead_letter(self, message: Message, error: BaseException) -> None:
         """A ProcessOrder that could not even be recorded ends as a failed order the

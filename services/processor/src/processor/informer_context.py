@@ -15,16 +15,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+from pydantic import SecretStr
 
 from common.crypto import SecretBox
-from common.db.notify import listen
 from common.db.pool import Pool
 from common.informer.budget import Budget
 from common.informer.client import InformerClient
 from common.informer.models import Administration
-from common.installations.changes import CHANNEL, changed_installation
+from common.installations.changes import changed_installation
 from common.installations.models import Installation
-from common.installations.repository import budget_key, get_installation
+from common.installations.repository import InstallationNotFound, budget_key, get_installation
 from common.invoice_options import InformerOptions
 from common.metrics import INFORMER_CALLS, INFORMER_RATE_LIMITED, BoundedLabel
 
@@ -105,14 +105,10 @@ class InformerContexts:
                 context.forget_options()
                 self._contexts[key] = (0.0, context)
 
-    async def follow_changes(self, stop: asyncio.Event) -> None:
-        """Forget an installation as soon as a change to it is committed (see
-        common.installations.changes), until ``stop``."""
-
-        def on_change(_conn: object, _pid: int, _channel: str, payload: str | None) -> None:
-            self.forget(changed_installation(payload))
-
-        await listen(self._pool, CHANNEL, on_change, stop)
+    def on_change(self, _conn: object, _pid: int, _channel: str, payload: str | None) -> None:
+        """Listens on common.installations.changes.CHANNEL: forget an installation as
+        soon as a change to it is committed."""
+        self.forget(changed_installation(payload))
 
     async def get(self, installation_id: uuid.UUID) -> InformerContext:
         now = time.monotonic()
@@ -127,31 +123,59 @@ class InformerContexts:
             previous.installation = installation
             context = previous
         else:
-            label = self._metric_labels(str(installation_id))
-            calls = INFORMER_CALLS.labels(label)
-            limited = INFORMER_RATE_LIMITED.labels(label)
-
-            async def acquire() -> None:
-                await self._budget.acquire(key)
-                calls.inc()
-
-            async def on_rate_limited(seconds: float) -> None:
-                limited.inc()
-                await self._budget.pause(key, seconds)
-
             context = InformerContext(
                 installation,
-                InformerClient(
-                    self._session,
-                    self._base_url,
+                self._client(
+                    installation_id,
                     installation.informer_api_key,
                     installation.informer_security_code,
-                    acquire=acquire,
-                    on_rate_limited=on_rate_limited,
-                    timeout=self._timeout,
                 ),
                 key,
                 self._cache_seconds,
             )
         self._contexts[installation_id] = (now + self._installation_seconds, context)
         return context
+
+    async def index_client(self, installation_id: uuid.UUID) -> InformerClient:
+        """A client for reading the e-mail index, in any status: the wizard has it built
+        as soon as Informer is connected, before the installation is active."""
+        async with self._pool.acquire() as conn:
+            row = await conn.fetchrow(
+                """SELECT informer_api_key, informer_security_code FROM installations
+                    WHERE id = $1 AND informer_api_key IS NOT NULL""",
+                installation_id,
+            )
+        if row is None:
+            raise InstallationNotFound(f"{installation_id} (no Informer credentials)")
+        return self._client(
+            installation_id,
+            self._box.decrypt(row["informer_api_key"]),
+            self._box.decrypt(row["informer_security_code"]),
+        )
+
+    def _client(
+        self, installation_id: uuid.UUID, api_key: SecretStr, security_code: SecretStr
+    ) -> InformerClient:
+        """Every call takes its token from the shared budget and is counted."""
+        key = budget_key(api_key)
+        label = self._metric_labels(str(installation_id))
+        calls = INFORMER_CALLS.labels(label)
+        limited = INFORMER_RATE_LIMITED.labels(label)
+
+        async def acquire() -> None:
+            await self._budget.acquire(key)
+            calls.inc()
+
+        async def on_rate_limited(seconds: float) -> None:
+            limited.inc()
+            await self._budget.pause(key, seconds)
+
+        return InformerClient(
+            self._session,
+            self._base_url,
+            api_key,
+            security_code,
+            acquire=acquire,
+            on_rate_limited=on_rate_limited,
+            timeout=self._timeout,
+        )

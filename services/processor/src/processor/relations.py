@@ -11,11 +11,14 @@ for the first's relation.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from common.db.pool import Pool
-from common.informer.errors import InformerOutcomeUnknown, InformerValidationError
+from common.informer.budget import BudgetExhausted
+from common.informer.client import InformerClient, last_page
+from common.informer.errors import InformerError, InformerOutcomeUnknown, InformerValidationError
 from common.logging import get_logger
 from common.messages import ShopOrder
 from processor.adapters import relation_store
@@ -41,35 +44,60 @@ def _lock_key(context: InformerContext) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-async def build_index(pool: Pool, context: InformerContext, *, full: bool) -> int:
+async def build_index(
+    pool: Pool, client: InformerClient, installation_id: uuid.UUID, *, full: bool
+) -> int:
     """Read relations (all, or those edited since the last refresh) into the index.
 
     Informer's ``last_edit`` filter keeps relations edited on a later calendar day, so
-    a refresh asks from the day before the last one: overlap, never a gap.
+    a refresh asks from the day before the last one: overlap, never a gap. Progress
+    (relations read, pages of how many) is recorded after every page, so the dashboard
+    can show a first build of thousands of relations moving; a failure is recorded in
+    words and raised.
     """
-    installation_id = context.installation.id
     async with pool.acquire() as conn:
         last = None if full else await relation_store.refreshed_at(conn, installation_id)
+        await relation_store.build_started(conn, installation_id)
     since = (last.astimezone(INFORMER_ZONE).date() - timedelta(days=1)) if last else None
     seen = 0
     max_number = 0
-    batch: list[tuple[str, int, int | None]] = []
-    async with pool.acquire() as conn:
-        async for relation in context.client.iter_relations(last_edit=since):
-            seen += 1
-            max_number = max(max_number, relation.relation_number or 0)
-            if relation.email:
-                batch.append((email_key(relation.email), relation.id, relation.relation_number))
-            if len(batch) >= 500:
+    page = 1
+    try:
+        async with pool.acquire() as conn:
+            while True:
+                result = await client.relations_page(page, last_edit=since)
+                batch = [
+                    (email_key(r.email), r.id, r.relation_number)
+                    for r in result.relations
+                    if r.email
+                ]
+                seen += len(result.relations)
+                max_number = max([max_number, *(r.relation_number or 0 for r in result.relations)])
                 await relation_store.add_entries(conn, installation_id, batch, replace=True)
-                batch.clear()
-        async with conn.transaction():
-            await relation_store.add_entries(conn, installation_id, batch, replace=True)
+                await relation_store.build_progress(
+                    conn, installation_id, seen, page, result.pagination.pages or None
+                )
+                if last_page(result.pagination, page, len(result.relations)):
+                    break
+                page += 1
             await relation_store.mark_built(
                 conn, installation_id, full=last is None, max_relation_number=max_number
             )
-    log.info("relation index updated", relations_read=seen, full=last is None)
+    except (InformerError, BudgetExhausted) as failed:
+        async with pool.acquire() as conn:
+            await relation_store.build_failed(conn, installation_id, failed_text(failed))
+        raise
+    log.info("relation index updated", relations_read=seen, pages=page, full=last is None)
     return seen
+
+
+def failed_text(error: InformerError | BudgetExhausted) -> str:
+    if isinstance(error, BudgetExhausted):
+        return (
+            "Informer's call limit for this API key is reached; the index is read again "
+            f"in about {error.wait_seconds:.0f} seconds."
+        )
+    return error.plain_message()
 
 
 async def ensure_index(pool: Pool, context: InformerContext) -> None:
@@ -85,7 +113,7 @@ async def ensure_index(pool: Pool, context: InformerContext) -> None:
             raise TryLater("the relation index is being built", 2.0)
         try:
             if not await relation_store.index_built_at(conn, context.installation.id):
-                await build_index(pool, context, full=True)
+                await build_index(pool, context.client, context.installation.id, full=True)
         finally:
             await conn.fetchval("SELECT pg_advisory_unlock($1)", _lock_key(context))
 

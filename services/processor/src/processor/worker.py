@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 
 import structlog
 
-from common.db.notify import Wakeup
+from common.db.notify import Callback, Wakeup, listen
 from common.db.pool import Pool
 from common.informer.budget import BudgetPolicy
 from common.logging import get_logger
@@ -39,7 +39,10 @@ class Workers:
         claim_batch: int = 4,
         idle_poll: float = 1.0,
         reap_every: float = 5.0,
+        listeners: Mapping[str, Callback] | None = None,
     ) -> None:
+        """``listeners``: more NOTIFY channels to follow on the queue's one listening
+        connection (a connection each would cost every replica one more)."""
         self._pool = pool
         self._pipeline = pipeline
         self._budget = budget
@@ -49,9 +52,10 @@ class Workers:
         self._idle_poll = idle_poll
         self._reap_every = reap_every
         self._wakeup = Wakeup(pool, repository.QUEUE_CHANNEL)
+        self._listeners = {repository.QUEUE_CHANNEL: self._wakeup.on_notify, **(listeners or {})}
 
     async def run(self, stop: asyncio.Event) -> None:
-        tasks = [asyncio.create_task(self._wakeup.listen(stop))]
+        tasks = [asyncio.create_task(listen(self._pool, self._listeners, stop))]
         tasks += [asyncio.create_task(self._work(stop)) for _ in range(self._concurrency)]
         tasks.append(asyncio.create_task(self._reap(stop)))
         try:

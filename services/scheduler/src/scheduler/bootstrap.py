@@ -19,7 +19,7 @@ from scheduler.settings import SchedulerSettings
 
 
 async def main(settings: SchedulerSettings, stop: asyncio.Event) -> None:
-    jobs = default_jobs(settings.poll_schedule, settings.relation_index_schedule)
+    jobs = default_jobs(settings)
     async with open_pool(settings, "scheduler") as pool:
         broker = BrokerLink(settings.amqp_url.get_secret_value(), "scheduler")
         app = web.Application()

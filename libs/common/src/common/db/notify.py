@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from common.db.pool import Pool
 from common.logging import get_logger
@@ -51,23 +51,27 @@ class Wakeup:
             self._tokens.get_nowait()
 
     async def listen(self, stop: asyncio.Event) -> None:
-        await listen(self._pool, self._channel, self._on_notify, stop)
+        await listen(self._pool, {self._channel: self.on_notify}, stop)
 
-    def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: str | None) -> None:
+    def on_notify(self, _conn: object, _pid: int, _channel: str, payload: str | None) -> None:
         if payload is None or self._accept is None or self._accept(payload):
             self.set()
 
 
-async def listen(
-    pool: Pool, channel: str, on_notify: Callable[..., object], stop: asyncio.Event
-) -> None:
-    """LISTEN on ``channel`` until ``stop``, re-opening the connection after database
-    trouble. ``on_notify(connection, pid, channel, payload)`` runs per notification, and
-    once with payload None after a lost connection (notifications may have been missed)."""
+Callback = Callable[[object, int, str, str | None], object]
+"""``(connection, pid, channel, payload)``, as asyncpg calls a listener."""
+
+
+async def listen(pool: Pool, callbacks: Mapping[str, Callback], stop: asyncio.Event) -> None:
+    """LISTEN on every channel of ``callbacks`` over one connection until ``stop``,
+    re-opening it after database trouble. Each callback runs per notification on its
+    channel, and once with payload None after a lost connection (notifications may
+    have been missed meanwhile)."""
     while not stop.is_set():
         try:
             async with pool.acquire() as conn:
-                await conn.add_listener(channel, on_notify)
+                for channel, callback in callbacks.items():
+                    await conn.add_listener(channel, callback)
                 try:
                     while not stop.is_set() and not conn.is_closed():
                         with contextlib.suppress(TimeoutError):
@@ -75,11 +79,13 @@ async def listen(
                         await conn.execute("SELECT 1")
                 finally:
                     if not conn.is_closed():
-                        await conn.remove_listener(channel, on_notify)
+                        for channel, callback in callbacks.items():
+                            await conn.remove_listener(channel, callback)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            log.warning("listener lost its connection", channel=channel, error=repr(exc))
-            on_notify(None, 0, channel, None)  # let waiters re-read while we reconnect
+            log.warning("listener lost its connection", channels=list(callbacks), error=repr(exc))
+            for channel, callback in callbacks.items():
+                callback(None, 0, channel, None)  # let waiters re-read while we reconnect
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=1.0)

@@ -77,12 +77,51 @@ async def mark_built(
               SET built_at = CASE WHEN $2 THEN clock_timestamp()
                                   ELSE relation_index_state.built_at END,
                   refreshed_at = clock_timestamp(),
+                  build_finished_at = clock_timestamp(),
                   relations = EXCLUDED.relations,
                   max_relation_number = greatest(relation_index_state.max_relation_number,
                                                  EXCLUDED.max_relation_number)""",
         installation_id,
         full,
         max_relation_number,
+    )
+
+
+async def build_started(conn: asyncpg.Connection, installation_id: uuid.UUID) -> None:
+    await conn.execute(
+        """INSERT INTO relation_index_state (installation_id, build_started_at)
+           VALUES ($1, clock_timestamp())
+           ON CONFLICT (installation_id) DO UPDATE
+              SET build_started_at = clock_timestamp(), build_finished_at = NULL,
+                  build_relations = 0, build_pages = 0, build_total_pages = NULL,
+                  build_error = NULL""",
+        installation_id,
+    )
+
+
+async def build_progress(
+    conn: asyncpg.Connection,
+    installation_id: uuid.UUID,
+    relations: int,
+    pages: int,
+    total_pages: int | None,
+) -> None:
+    await conn.execute(
+        """UPDATE relation_index_state
+              SET build_relations = $2, build_pages = $3, build_total_pages = $4
+            WHERE installation_id = $1""",
+        installation_id,
+        relations,
+        pages,
+        total_pages,
+    )
+
+
+async def build_failed(conn: asyncpg.Connection, installation_id: uuid.UUID, error: str) -> None:
+    await conn.execute(
+        "UPDATE relation_index_state SET build_error = $2 WHERE installation_id = $1",
+        installation_id,
+        error[:2000],
     )
 
 
