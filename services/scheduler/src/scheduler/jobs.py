@@ -24,6 +24,7 @@ from common.db.outbox import enqueue
 from common.db.pool import Pool
 from common.logging import get_logger
 from common.messages import Command, PollShop, RecheckOpenOrders, RefreshRelationIndex
+from scheduler.digest import send_digests
 from scheduler.due import due_fire
 from scheduler.expiry import warn_expiring
 from scheduler.settings import SchedulerSettings
@@ -63,6 +64,11 @@ def default_jobs(settings: SchedulerSettings) -> list[Job]:
             "warn-expiring",
             settings.expiry_warning_schedule,
             action=partial(warn_expiring, dashboard_url=settings.dashboard_public_url),
+        ),
+        Job(
+            "daily-digest",
+            settings.digest_schedule,
+            action=partial(send_digests, dashboard_url=settings.dashboard_public_url),
         ),
     ]
 
