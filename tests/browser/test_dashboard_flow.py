@@ -1,6 +1,7 @@
-"""A merchant in a real browser: sign up (the mail arrives), log in, see orders in
-Report, Errors and Open, Process a failed order, report a problem, ignore a waiting
-order, stop and restart the integration. A screenshot of every view lands in
+"""A merchant in a real browser: sign up (the mail arrives), log in; the processor
+books orders in the Informer sandbox; see them in Report, Errors and Open, report a
+problem, fix the cause and Process the failed order until it is booked, ignore a
+waiting order, stop and restart the integration. A screenshot of every view lands in
 test-output/screenshots/."""
 
 from __future__ import annotations
@@ -9,14 +10,22 @@ import asyncio
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from playwright.async_api import Page, expect
 
 from common.crypto import SecretBox
+from common.db.outbox import enqueue
 from common.db.pool import Pool
+from common.installations.changes import announce_change
+from common.messages import ProcessOrder, ShopOrder, order_correlation_id
+from sandbox.informer.state import InformerState
 from tests.browser.conftest import shoot
-from tests.fakes.dashboard import PASSWORD, connect, seed_order, unique_email
+from tests.fakes.dashboard import PASSWORD, connect, unique_email
+from tests.fakes.orders import EXAMPLE_ORDER
+from tests.fakes.orders import order as wire_order
+from tests.fakes.processor import DEMO_CONFIG
 from tests.fakes.smtp import CapturingSmtp
 
 pytestmark = pytest.mark.browser
@@ -34,9 +43,68 @@ async def _until_listed(page: Page, url: str, text: str, timeout: float = 20.0) 
         await asyncio.sleep(0.3)
 
 
+def belgian_order(order_id: int, created: datetime) -> dict[str, Any]:
+    customer = {
+        **EXAMPLE_ORDER["customer"],
+        "email": f"klant{order_id}@example.be",
+        "firstname": "An",
+        "lastname": "Peeters",
+        "city": "Gent",
+        "zipcode": "9000",
+        "isocountry": "BE",
+    }
+    return wire_order(
+        id=order_id,
+        number=str(order_id),
+        created_at=created.isoformat(),
+        updated_at=created.isoformat(),
+        customer=customer,
+        lines=[
+            {
+                "id": 1,
+                "product_id": 7,
+                "sku": "BEL-1",
+                "description": "Fietsbel",
+                "quantity": 1,
+                "unit_price": "121.00",
+                "discount": "0.00",
+                "vat_rate": "21.00",
+                "total": "121.00",
+            }
+        ],
+        shipping={"description": "bpost", "amount": "6.05", "vat_rate": "21.00"},
+        total="127.05",
+        vat_total="22.05",
+    )
+
+
+async def send(pool: Pool, installation_id: uuid.UUID, wire: dict[str, Any]) -> None:
+    """As ingest does: a ProcessOrder in the outbox (relayed by the running dashboard)."""
+    order = ShopOrder.model_validate(wire)
+    async with pool.acquire() as conn:
+        await enqueue(
+            conn,
+            [
+                ProcessOrder(
+                    installation_id=installation_id,
+                    source="webhook",
+                    order=order,
+                    correlation_id=order_correlation_id(installation_id, order.id),
+                )
+            ],
+        )
+
+
 async def test_a_merchant_signs_up_and_works_through_every_view(
-    page: Page, dashboard: str, smtp: CapturingSmtp, pool: Pool, box: SecretBox
+    page: Page,
+    dashboard: str,
+    processor: str,
+    informer: tuple[InformerState, str],
+    smtp: CapturingSmtp,
+    pool: Pool,
+    box: SecretBox,
 ) -> None:
+    informer_state = informer[0]
     email = unique_email()
     # Sign up.
     await page.goto(f"{dashboard}/signup")
@@ -66,85 +134,100 @@ async def test_a_merchant_signs_up_and_works_through_every_view(
     await page.get_by_label("Password").fill(PASSWORD)
     await page.get_by_role("button", name="Log in").click()
 
-    # The wizard (another module) connects the installation; orders come in as events.
-    await connect(pool, box, installation_id)
-    now = datetime.now(UTC)
-    for n in range(3):
-        await seed_order(
-            pool,
-            installation_id,
-            5001 + n,
-            "processed",
-            created_at=now - timedelta(hours=5 - n),
-            via_outbox=True,
-        )
-    await seed_order(
-        pool, installation_id, 5101, "failed", created_at=now - timedelta(hours=1), via_outbox=True
+    # The wizard (another module) connects the installation, to the Informer sandbox's
+    # demo administration, but its VAT table lacks Germany. Orders come in as the
+    # ingest service sends them: ProcessOrder commands through the outbox and broker.
+    config = {
+        **DEMO_CONFIG,
+        "vat_table": {k: v for k, v in DEMO_CONFIG["vat_table"].items() if k != "DE"},
+    }
+    await connect(pool, box, installation_id, config=config, informer_api_key="demo-informer-key")
+    await pool.execute(
+        "UPDATE installations SET status = 'disabled' WHERE id <> $1 AND status = 'active'",
+        installation_id,
     )
-    await seed_order(
+    now = datetime.now(UTC)
+    await send(pool, installation_id, belgian_order(6001, now - timedelta(hours=3)))
+    await send(
         pool,
         installation_id,
-        5102,
-        "failed",
-        created_at=now - timedelta(minutes=50),
-        via_outbox=True,
+        wire_order(
+            id=6002,
+            number="6002",
+            created_at=(now - timedelta(hours=2)).isoformat(),
+            updated_at=(now - timedelta(hours=2)).isoformat(),
+        ),
     )
-    await seed_order(
-        pool, installation_id, 5201, "waiting", created_at=now - timedelta(days=2), via_outbox=True
+    await send(
+        pool,
+        installation_id,
+        wire_order(
+            id=6003,
+            number="6003",
+            status="pending_payment",
+            created_at=(now - timedelta(days=2)).isoformat(),
+            updated_at=(now - timedelta(days=2)).isoformat(),
+        ),
     )
     base = f"{dashboard}/i/{installation_id}"
 
-    # Report.
-    await _until_listed(page, f"{base}/report", "5003")
-    await expect(page.get_by_role("link", name="F2026-5003")).to_be_visible()
+    # Report: the Belgian order, booked in Informer by the processor.
+    await _until_listed(page, f"{base}/report", "6001")
+    assert [i.body["reference"] for i in informer_state.invoices("demo")] == ["6001"]
     await shoot(page, "04-report")
-    await page.get_by_label("Order number").fill("5002")
+    await page.get_by_label("Order number").fill("6001")
     await page.get_by_role("button", name="Show").click()
-    await expect(page.get_by_role("link", name="5002", exact=True)).to_be_visible()
-    assert await page.get_by_role("link", name="5003", exact=True).count() == 0
+    await expect(page.get_by_role("link", name="6001", exact=True)).to_be_visible()
 
-    # Errors, More info, Process.
-    await _until_listed(page, f"{base}/errors", "5102")
+    # Errors: the German order, with the plain words and More info.
+    await _until_listed(page, f"{base}/errors", "6002")
     await expect(
-        page.get_by_text("The order's lines do not add up to its total.").first
+        page.get_by_text("Your VAT table has no row for this country and rate.")
     ).to_be_visible()
     await shoot(page, "05-errors")
-    await page.get_by_role("link", name="5101", exact=True).click()
+    await page.get_by_role("link", name="6002", exact=True).click()
     await expect(page.get_by_text("More info")).to_be_visible()
-    await expect(page.get_by_text("206.95").first).to_be_visible()
     await shoot(page, "06-order-more-info")
-    await page.get_by_role("button", name="Process").click()
-    await expect(page.get_by_text("The order is being processed again.")).to_be_visible()
-    state = await pool.fetchval(
-        "SELECT state FROM order_states WHERE installation_id = $1 AND order_id = 5101",
-        installation_id,
-    )
-    assert state == "queued"
-    await _until_listed(page, f"{base}/errors", "processing")
-    await shoot(page, "07-errors-after-process")
 
-    # Report problem.
-    await page.goto(f"{base}/orders/5102")
-    await page.get_by_label("What is wrong?").fill("The total is right in our shop; please look.")
+    # Report problem (from the failed order's page).
+    await page.get_by_label("What is wrong?").fill("Germany is in our VAT table, I think?")
     await page.get_by_role("button", name="Report problem").click()
     await expect(page.get_by_role("heading", name="Problem reported")).to_be_visible()
-    await shoot(page, "08-problem-reported")
+    await shoot(page, "07-problem-reported")
     ticket = await asyncio.to_thread(
-        smtp.wait_for, lambda m: m["To"] == "support@kmo2informer.test" and "5102" in m["Subject"]
+        smtp.wait_for,
+        lambda m: m["To"] == "support@kmo2informer.test" and "6002" in m["Subject"],
     )
-    assert "The total is right in our shop" in ticket.get_payload()
+    assert "Germany is in our VAT table" in ticket.get_payload()
+    assert "VAT_MAPPING_MISSING" in ticket.get_payload()
     assert ticket["Reply-To"] == email
 
+    # The merchant fixes the cause (the configuration editor saves the German rows and
+    # announces the change), then presses Process: the processor books it.
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "UPDATE installations SET config = $2 WHERE id = $1", installation_id, DEMO_CONFIG
+        )
+        await announce_change(conn, installation_id)
+    await page.goto(f"{base}/errors")
+    await page.get_by_role("button", name="Process").click()
+    await expect(page.get_by_text("The order is being processed again.")).to_be_visible()
+    await _until_listed(page, f"{base}/report", "6002")
+    assert sorted(i.body["reference"] for i in informer_state.invoices("demo")) == ["6001", "6002"]
+    await shoot(page, "08-report-after-process")
+    await page.goto(f"{base}/errors")
+    await expect(page.get_by_text("No errors")).to_be_visible()
+
     # Open, Ignore.
-    await _until_listed(page, f"{base}/open", "5201")
+    await _until_listed(page, f"{base}/open", "6003")
     await expect(page.get_by_text("pending payment")).to_be_visible()
     await expect(page.get_by_text("2 days")).to_be_visible()
     await shoot(page, "09-open")
     await page.get_by_role("button", name="Ignore").click()
     await expect(page.get_by_text("The order is ignored.")).to_be_visible()
     deadline = asyncio.get_running_loop().time() + 20
-    while await page.get_by_role("link", name="5201", exact=True).count():
-        assert asyncio.get_running_loop().time() < deadline, "5201 stayed under Open"
+    while await page.get_by_role("link", name="6003", exact=True).count():
+        assert asyncio.get_running_loop().time() < deadline, "6003 stayed under Open"
         await asyncio.sleep(0.3)
         await page.goto(f"{base}/open")
 

@@ -96,8 +96,17 @@ async def sign_up(
     return Merchant(client, email, uuid.UUID(body["installation_id"]), body["csrf_token"])
 
 
-async def connect(pool: Pool, box: SecretBox, installation_id: uuid.UUID) -> None:
-    """What the set-up wizard does in the end: credentials, configuration, active."""
+async def connect(
+    pool: Pool,
+    box: SecretBox,
+    installation_id: uuid.UUID,
+    *,
+    config: dict[str, Any] | None = None,
+    informer_api_key: str | None = None,
+) -> None:
+    """What the set-up wizard does in the end: credentials, configuration, active.
+    By default with a key of its own (no real Informer behind it); pass the sandbox's
+    demo key and configuration to have the processor book for it."""
     spec = installation_file()
     await pool.execute(
         """UPDATE installations SET status = 'active', kmo_base_url = $2, kmo_token = $3,
@@ -106,9 +115,9 @@ async def connect(pool: Pool, box: SecretBox, installation_id: uuid.UUID) -> Non
         installation_id,
         spec["kmoshops"]["base_url"],
         box.encrypt(spec["kmoshops"]["api_token"]),
-        box.encrypt("key-" + installation_id.hex),
+        box.encrypt(informer_api_key or "key-" + installation_id.hex),
         box.encrypt(spec["informer"]["security_code"]),
-        spec["config"],
+        config or spec["config"],
         "test:" + installation_id.hex,
     )
 

@@ -4,10 +4,6 @@ RabbitMQ."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -20,6 +16,7 @@ from aio_pika.abc import AbstractConnection
 from common.amqp.topology import DEAD_LETTER_EXCHANGE, POLL_SHOP, declare_topology
 from common.db.pool import Pool
 from common.messages import PollShop, RefreshRelationIndex, parse_message
+from tests.fakes.cli import run_cli_json
 from tests.fakes.installations import InstallationFactory
 
 pytestmark = pytest.mark.integration
@@ -37,22 +34,10 @@ async def broker(amqp_url: str) -> AsyncIterator[AbstractConnection]:
 
 @pytest.fixture
 def run(database_url: str, amqp_url: str, secret_keys: str):  # type: ignore[no-untyped-def]
+    env = {"DATABASE_URL": database_url, "AMQP_URL": amqp_url, "SECRET_KEYS": secret_keys}
+
     def _run(*args: str) -> Any:
-        env = os.environ | {
-            "DATABASE_URL": database_url,
-            "AMQP_URL": amqp_url,
-            "SECRET_KEYS": secret_keys,
-        }
-        result = subprocess.run(
-            [sys.executable, "-m", "common.cli", *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr
-        return json.loads(result.stdout)
+        return run_cli_json(env, *args)
 
     return _run
 

@@ -8,7 +8,13 @@ from decimal import Decimal
 import pytest
 
 from common.db.pool import Pool
-from common.messages import InvoiceCreated, OrderFailed, OrderSummary, OrderWaiting
+from common.messages import (
+    InvoiceCreated,
+    OrderFailed,
+    OrderLongOpen,
+    OrderSummary,
+    OrderWaiting,
+)
 from dashboard.projector import Projector
 from tests.fakes.installations import InstallationFactory
 
@@ -69,3 +75,29 @@ async def test_outcomes_replace_each_other_in_order_and_once(
     assert row["invoice_id"] == 40001
     assert row["total"] == Decimal("31.93")
     assert row["error_code"] is None
+
+
+async def test_a_long_open_order_is_flagged_on_its_view_once(
+    pool: Pool, installations: InstallationFactory
+) -> None:
+    shop = await installations.create()
+    projector = Projector(pool).registry()
+    waiting = OrderWaiting(installation_id=shop.id, order=SUMMARY)
+    await projector["OrderWaiting"](waiting)
+    first = OrderLongOpen(
+        installation_id=shop.id,
+        order_id=SUMMARY.order_id,
+        number=SUMMARY.number,
+        status="pending_payment",
+        created_at=SUMMARY.created_at,
+        open_days=31,
+        occurred_at=datetime(2026, 12, 25, 3, tzinfo=UTC),
+    )
+    await projector["OrderLongOpen"](first)
+    await projector["OrderLongOpen"](first.model_copy(update={"occurred_at": datetime.now(UTC)}))
+    flagged = await pool.fetchval(
+        "SELECT open_flagged_at FROM order_views WHERE installation_id = $1 AND order_id = $2",
+        shop.id,
+        SUMMARY.order_id,
+    )
+    assert flagged == first.occurred_at

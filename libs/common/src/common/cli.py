@@ -10,6 +10,8 @@
     kmo2informer dead-letters list              what is in the dead-letter queue
     kmo2informer dead-letters replay [--type T] [--installation ID] [--limit N]
                                                 publish them again after a fix
+    kmo2informer backfill start ID --from DAY --to DAY | status BID | list ID
+                                                historical orders, resumable (see README)
     kmo2informer keys generate                  print a new Fernet key for SECRET_KEYS
     kmo2informer keys rotate                    re-encrypt every secret under the first key
 
@@ -35,6 +37,8 @@ from pydantic import Field, SecretStr, ValidationError
 
 from common.amqp.broker import queue_depths
 from common.amqp.dead_letters import Selection, list_dead_letters, replay_dead_letters
+from common.backfill_cli import add_backfill_parser, run_backfill
+from common.backfills import BackfillError
 from common.crypto import SecretBox, SecretKeyError
 from common.db.outbox import enqueue
 from common.installations.health import installation_health
@@ -167,6 +171,8 @@ async def run(args: argparse.Namespace, settings: CliSettings) -> Any:
         return {"key": SecretBox.generate_key()}
     if args.group in ("queues", "dead-letters"):
         return await _broker(settings, args)
+    if args.group == "backfill":
+        return await _with_conn(settings, lambda c: run_backfill(args, c, parse_id))
     if args.group == "health":
         installation_id = parse_id(args.id) if args.id else None
         return await _with_conn(settings, lambda c: installation_health(c, installation_id))
@@ -231,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--type", help="only this message type, e.g. ProcessOrder")
     replay.add_argument("--installation", help="only this installation's messages")
     replay.add_argument("--limit", type=int, default=1000)
+    add_backfill_parser(groups)
     keys = groups.add_parser("keys", help="encryption keys for secrets at rest")
     key_actions = keys.add_subparsers(dest="action", required=True)
     key_actions.add_parser("generate", help="print a new key")
@@ -243,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = CliSettings()
         result = asyncio.run(run(args, settings))
-    except (CliError, InstallationNotFound) as exc:
+    except (CliError, InstallationNotFound, BackfillError) as exc:
         message = f"no installation {exc}" if isinstance(exc, InstallationNotFound) else str(exc)
         sys.stderr.write(f"error: {message}\n")
         return 1

@@ -3,6 +3,7 @@ ages in words, secrets masked. Jinja filters, registered once on the environment
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -42,6 +43,16 @@ def mask(value: str | None) -> str:
     return "•" * 8 + value[-4:] if len(value) > 12 else "•" * 8
 
 
+def detail_text(value: object) -> str:
+    """A value of an error's detail: as it is, a list of plain values joined, anything
+    nested as indented JSON."""
+    if isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    return str(value)
+
+
 STATUS_WORDS = {"setup": "to set up", "active": "running", "disabled": "stopped"}
 """An installation's status as the merchant reads it."""
 
@@ -51,4 +62,6 @@ def status_words(status: str) -> str:
 
 
 def register(env: jinja2.Environment) -> None:
-    env.filters.update(money=money, when=when, age=age, mask=mask, status=status_words)
+    env.filters.update(
+        money=money, when=when, age=age, mask=mask, status=status_words, detail=detail_text
+    )

@@ -21,6 +21,7 @@ from common.messages import (
     OrderWaiting,
     RefundIgnored,
 )
+from dashboard.open_flags import project_long_open
 
 CONSUMER = "dashboard.projector"
 
@@ -112,4 +113,6 @@ class Projector:
             "OrderIgnored",
             "RefundIgnored",
         )
-        return dict.fromkeys(names, self.apply)
+        return dict.fromkeys(names, self.apply) | {
+            "OrderLongOpen": lambda event: project_long_open(self.pool, event)
+        }

@@ -52,7 +52,7 @@ class PollSettings:
     overlap: timedelta = timedelta(minutes=5)
 
 
-def _split_valid(
+def split_valid(
     raw_orders: list[dict[str, Any]],
 ) -> tuple[list[ShopOrder], list[tuple[dict[str, Any], str]]]:
     valid: list[ShopOrder] = []
@@ -65,7 +65,7 @@ def _split_valid(
     return valid, invalid
 
 
-def _newest(raw_orders: list[dict[str, Any]], valid: list[ShopOrder]) -> datetime | None:
+def newest_stamp(raw_orders: list[dict[str, Any]], valid: list[ShopOrder]) -> datetime | None:
     """The newest updated_at on the page; broken orders count if their stamp parses."""
     stamps = [o.updated_at for o in valid]
     for raw in raw_orders:
@@ -90,8 +90,8 @@ async def poll_installation(
         page = await client.orders(since, page_number, settings.page_size)
         result.pages += 1
         result.seen += len(page.orders)
-        valid, invalid = _split_valid(page.orders)
-        newest = _newest(page.orders, valid)
+        valid, invalid = split_valid(page.orders)
+        newest = newest_stamp(page.orders, valid)
         async with pool.acquire() as conn, conn.transaction():
             for order in valid:
                 if await record_order(conn, installation.id, order, "poll"):

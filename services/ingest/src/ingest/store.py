@@ -18,7 +18,7 @@ from common.amqp.publisher import OutgoingMessage
 from common.db.outbox import enqueue
 from common.messages import ProcessOrder, Refund, RefundIgnored, ShopOrder, order_correlation_id
 
-Source = Literal["webhook", "poll"]
+Source = Literal["webhook", "poll", "backfill"]
 Outcome = Literal["stored", "stale", "ignored", "duplicate"]
 
 _ORDER_COLUMNS = """installation_id, order_id, number, status, updated_at, created_at,

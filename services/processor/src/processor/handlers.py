@@ -79,6 +79,7 @@ class Handlers:
                 intake,
                 self.spacing,
                 event,
+                look_up_first=message.source == "backfill",
             )
         if state in ("waiting", "ignored"):
             ORDERS.labels("waiting" if state == "waiting" else "cancelled").inc()

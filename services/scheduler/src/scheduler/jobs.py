@@ -12,34 +12,63 @@ import asyncio
 import contextlib
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
+
+import asyncpg
 
 from common.db.outbox import enqueue
 from common.db.pool import Pool
 from common.logging import get_logger
-from common.messages import Command, PollShop, RefreshRelationIndex
+from common.messages import Command, PollShop, RecheckOpenOrders, RefreshRelationIndex
+from scheduler.digest import send_digests
 from scheduler.due import due_fire
+from scheduler.expiry import warn_expiring
+from scheduler.settings import SchedulerSettings
 
 log = get_logger(__name__)
 
 
+Action = Callable[[asyncpg.Connection, datetime], Awaitable[int]]
+"""Work of its own for one fire time, in the job's transaction; returns how many
+messages it wrote."""
+
+
 @dataclass(frozen=True)
 class Job:
+    """Either one command per active installation (``command_for``) or an ``action``."""
+
     name: str
     schedule: str
-    command_for: Callable[[uuid.UUID], Command]
+    command_for: Callable[[uuid.UUID], Command] | None = None
+    action: Action | None = None
 
 
-def default_jobs(poll_schedule: str, relation_index_schedule: str) -> list[Job]:
+def default_jobs(settings: SchedulerSettings) -> list[Job]:
     return [
-        Job("poll-shops", poll_schedule, lambda i: PollShop(installation_id=i)),
+        Job("poll-shops", settings.poll_schedule, lambda i: PollShop(installation_id=i)),
         Job(
             "refresh-relation-index",
-            relation_index_schedule,
+            settings.relation_index_schedule,
             lambda i: RefreshRelationIndex(installation_id=i),
+        ),
+        Job(
+            "recheck-open-orders",
+            settings.recheck_schedule,
+            lambda i: RecheckOpenOrders(installation_id=i),
+        ),
+        Job(
+            "warn-expiring",
+            settings.expiry_warning_schedule,
+            action=partial(warn_expiring, dashboard_url=settings.dashboard_public_url),
+        ),
+        Job(
+            "daily-digest",
+            settings.digest_schedule,
+            action=partial(send_digests, dashboard_url=settings.dashboard_public_url),
         ),
     ]
 
@@ -66,11 +95,16 @@ async def run_job_if_due(pool: Pool, job: Job, now: datetime, zone: ZoneInfo) ->
         fire = due_fire(job.schedule, last, now, zone)
         if fire is None:
             return None
-        installations = await conn.fetch(
-            "SELECT id FROM installations WHERE status = 'active' ORDER BY id"
-        )
-        commands = [job.command_for(row["id"]) for row in installations]
-        await enqueue(conn, commands)
+        if job.action is not None:
+            written = await job.action(conn, fire)
+        else:
+            assert job.command_for is not None
+            installations = await conn.fetch(
+                "SELECT id FROM installations WHERE status = 'active' ORDER BY id"
+            )
+            commands = [job.command_for(row["id"]) for row in installations]
+            await enqueue(conn, commands)
+            written = len(commands)
         await conn.execute(
             """INSERT INTO scheduler_runs (job, last_fire_at, ran_at, commands)
                VALUES ($1, $2, now(), $3)
@@ -79,10 +113,10 @@ async def run_job_if_due(pool: Pool, job: Job, now: datetime, zone: ZoneInfo) ->
                       commands = EXCLUDED.commands""",
             job.name,
             fire,
-            len(commands),
+            written,
         )
-    log.info("job ran", job=job.name, fire=fire.isoformat(), commands=len(commands))
-    return Ran(job.name, fire, len(commands))
+    log.info("job ran", job=job.name, fire=fire.isoformat(), commands=written)
+    return Ran(job.name, fire, written)
 
 
 async def run_forever(

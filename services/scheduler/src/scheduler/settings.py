@@ -16,12 +16,29 @@ class SchedulerSettings(HttpSettings):
     relation_index_schedule: str = Field(
         "30 2 * * *", description="Cron: RefreshRelationIndex for every active installation."
     )
+    recheck_schedule: str = Field(
+        "0 3 * * *", description="Cron: RecheckOpenOrders for every active installation."
+    )
+    expiry_warning_schedule: str = Field(
+        "0 9 * * *",
+        description="Cron: e-mail merchants whose trial or subscription ends within a week.",
+    )
+    digest_schedule: str = Field(
+        "0 7 * * *", description="Cron: the daily e-mail of new errors and long-Open orders."
+    )
+    dashboard_public_url: str = Field(
+        "http://127.0.0.1:8000", description="Where merchants reach the dashboard (links)."
+    )
     schedule_timezone: str = Field("Europe/Brussels", description="Zone the cron times are in.")
     tick_seconds: float = Field(15.0, gt=0, description="How often due jobs are checked.")
 
-    _valid_poll = field_validator("poll_schedule", "relation_index_schedule")(
-        lambda cls, value: validate(value)
-    )
+    _valid_poll = field_validator(
+        "poll_schedule",
+        "relation_index_schedule",
+        "recheck_schedule",
+        "expiry_warning_schedule",
+        "digest_schedule",
+    )(lambda cls, value: validate(value))
 
     @field_validator("schedule_timezone")
     @classmethod

@@ -52,8 +52,11 @@ RECHECK_OPEN = QueueSpec("ingest.recheck-open", COMMANDS_EXCHANGE, ("RecheckOpen
 PROJECTIONS = QueueSpec("dashboard.projections", EVENTS_EXCHANGE, ("#",))
 SEND_EMAIL = QueueSpec("dashboard.send-email", COMMANDS_EXCHANGE, ("SendEmail",))
 
+BACKFILL = QueueSpec("ingest.backfill", COMMANDS_EXCHANGE, ("BackfillOrders",))
+
 QUEUES: tuple[QueueSpec, ...] = (
     POLL_SHOP,
+    BACKFILL,
     PROCESS_ORDER,
     RELATION_INDEX,
     RECHECK_OPEN,

@@ -8,6 +8,7 @@ from pydantic import Field, TypeAdapter
 
 from common.messages.base import Command, Event, Message, order_correlation_id
 from common.messages.commands import (
+    BackfillOrders,
     PollShop,
     ProcessOrder,
     RecheckOpenOrders,
@@ -19,6 +20,7 @@ from common.messages.events import (
     OrderCancelled,
     OrderFailed,
     OrderIgnored,
+    OrderLongOpen,
     OrderResubmitted,
     OrderSummary,
     OrderWaiting,
@@ -28,6 +30,7 @@ from common.messages.orders import OrderStatus, Refund, ShopOrder
 
 AnyMessage = Annotated[
     ProcessOrder
+    | BackfillOrders
     | PollShop
     | RecheckOpenOrders
     | RefreshRelationIndex
@@ -38,7 +41,8 @@ AnyMessage = Annotated[
     | OrderWaiting
     | OrderCancelled
     | OrderResubmitted
-    | OrderIgnored,
+    | OrderIgnored
+    | OrderLongOpen,
     Field(discriminator="type"),
 ]
 _any_message: TypeAdapter[AnyMessage] = TypeAdapter(AnyMessage)
@@ -51,6 +55,7 @@ def parse_message(body: bytes) -> Message:
 
 __all__ = [
     "AnyMessage",
+    "BackfillOrders",
     "Command",
     "Event",
     "InvoiceCreated",
@@ -58,6 +63,7 @@ __all__ = [
     "OrderCancelled",
     "OrderFailed",
     "OrderIgnored",
+    "OrderLongOpen",
     "OrderResubmitted",
     "OrderStatus",
     "OrderSummary",

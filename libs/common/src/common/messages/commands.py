@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Literal
 
 from pydantic import Field
@@ -14,7 +15,9 @@ class ProcessOrder(Command):
     """Book this order (at this version) in Informer, or record why not."""
 
     type: Literal["ProcessOrder"] = "ProcessOrder"
-    source: Literal["webhook", "poll"]
+    source: Literal["webhook", "poll", "backfill"]
+    """``backfill``: a historical order; the processor looks it up in Informer by
+    reference before posting (it may have been invoiced before kmo2informer)."""
     order: ShopOrder
 
 
@@ -49,3 +52,12 @@ class SendEmail(Command):
     subject: str = Field(min_length=1)
     text: str
     reply_to: str | None = None
+
+
+class BackfillOrders(Command):
+    """Read the next page of a back-fill (``common.backfills``); ``step`` is the page
+    this command is for, so a duplicate finds it done."""
+
+    type: Literal["BackfillOrders"] = "BackfillOrders"
+    backfill_id: uuid.UUID
+    step: int

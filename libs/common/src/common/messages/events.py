@@ -103,3 +103,15 @@ class OrderIgnored(Event):
 
     type: Literal["OrderIgnored"] = "OrderIgnored"
     order: OrderSummary
+
+
+class OrderLongOpen(Event):
+    """The order has waited under Open (status not processable) for longer than the
+    limit: the merchant is told, once, rather than it waiting unseen forever."""
+
+    type: Literal["OrderLongOpen"] = "OrderLongOpen"
+    order_id: int
+    number: str
+    status: str
+    created_at: AwareDatetime
+    open_days: int

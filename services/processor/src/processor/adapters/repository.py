@@ -50,10 +50,10 @@ WITH first AS (
      WHERE installation_id = $1 AND state = 'queued'
 ), recorded AS (
     INSERT INTO order_states (installation_id, order_id, number, state, order_status,
-                              order_updated_at, payload, priority_at)
+                              order_updated_at, payload, priority_at, in_doubt)
     SELECT $1, $2, $3, $4, $5, $6, $7,
            greatest(clock_timestamp(), coalesce((SELECT tail FROM queue_tail) + $8::interval,
-                                                clock_timestamp()))
+                                                clock_timestamp())), $16
      WHERE EXISTS (SELECT 1 FROM first)
     ON CONFLICT (installation_id, order_id) DO UPDATE
        SET number = EXCLUDED.number,
@@ -68,6 +68,7 @@ WITH first AS (
                              THEN clock_timestamp() ELSE order_states.not_before END,
            error_code = CASE WHEN order_states.state = 'failed' THEN NULL
                              ELSE order_states.error_code END,
+           in_doubt = order_states.in_doubt OR EXCLUDED.in_doubt,
            updated_at = clock_timestamp()
      WHERE order_states.order_updated_at < EXCLUDED.order_updated_at
        AND order_states.state IN ('waiting', 'failed', 'queued', 'claimed', 'posting')
@@ -92,6 +93,8 @@ async def record_intake(
     intake: Intake,
     spacing: timedelta,
     event: OutgoingMessage | None = None,
+    *,
+    look_up_first: bool = False,
 ) -> str | None:
     """Store a new or newer order version in one statement, idempotent on the message.
 
@@ -100,6 +103,10 @@ async def record_intake(
     invoiced, ignored or parked: a shop-side change after invoicing is never carried to
     Informer). ``event`` is written to the outbox when the order lands in ``intake``;
     a queued order wakes the workers (NOTIFY, delivered on commit).
+
+    ``look_up_first`` (a back-filled order) enters it in doubt: before any POST its
+    invoice is looked up by reference, since an order from before kmo2informer may have
+    been invoiced by the integration it replaces.
 
     ``spacing`` spreads one installation's queue in time (``priority_at``), so a
     merchant with a long backlog never holds up another merchant's next order.
@@ -121,6 +128,7 @@ async def record_intake(
         event.routing_key if event else None,
         event.body if event else None,
         QUEUE_CHANNEL,
+        look_up_first,
     )
     if not row["first"]:
         return "duplicate"
@@ -132,6 +140,7 @@ WITH next AS (
     SELECT s.installation_id, s.order_id
       FROM order_states s
       JOIN installations i ON i.id = s.installation_id AND i.status = 'active'
+       AND coalesce(greatest(i.trial_ends_at, i.subscription_ends_at) > clock_timestamp(), true)
       LEFT JOIN informer_budgets b ON b.budget_key = i.budget_key
      WHERE s.state = 'queued' AND s.not_before <= clock_timestamp()
        AND (NOT $3 OR b.budget_key IS NULL
