@@ -18,6 +18,7 @@ from common.db.pool import Pool
 from common.messages import PollShop, RefreshRelationIndex, parse_message
 from tests.fakes.cli import run_cli_json
 from tests.fakes.installations import InstallationFactory
+from tests.fakes.orders import recent_order
 
 pytestmark = pytest.mark.integration
 
@@ -81,11 +82,13 @@ async def test_health_shows_poll_queue_errors_index_and_budget(
         await pool.execute(
             """INSERT INTO order_states (installation_id, order_id, number, state,
                                          order_status, order_updated_at, payload)
-               VALUES ($1, $2, $3, $4, 'paid', now(), '{}')""",
+               VALUES ($1, $2, $3, $4, 'paid', now(), $5)""",
             created.id,
             order_id,
             f"N{order_id}",
             state,
+            # A real order: queued rows stay claimable by later tests' workers.
+            recent_order(order_id),
         )
     await pool.execute(
         """INSERT INTO relation_index_state (installation_id, built_at, relations)
