@@ -153,6 +153,9 @@ async def test_a_merchant_connects_configures_and_sees_an_order_booked(
     await page.get_by_role("button", name="Save (checked against Informer)").click()
     await expect(page.get_by_text("every step is green")).to_be_visible()
     await shoot(page, "setup-08-configuration-saved-active")
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await shoot(page, "setup-08b-configuration-phone")
+    await page.set_viewport_size({"width": 1280, "height": 900})
 
     # The merchant registers the webhook in KMO Shops (its backend: the sandbox's
     # control API here), with the address and secret from Profile.

@@ -6,13 +6,15 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
+import asyncpg
 import pytest
 from aio_pika.abc import AbstractRobustConnection
 
 from common.amqp.broker import BrokerLink
 from common.amqp.topology import POLL_SHOP, PROCESS_ORDER
-from common.db.outbox import OutboxRelay, OutboxRelayError, enqueue
-from common.db.pool import Pool
+from common.db.notify import Wakeup
+from common.db.outbox import NOTIFY_CHANNEL, OutboxRelay, OutboxRelayError, enqueue, relay_accepts
+from common.db.pool import Pool, application_name
 from common.messages import PollShop, parse_message
 from tests.fakes.amqp import connect, drain, purge_all, running_link
 
@@ -103,3 +105,39 @@ async def test_unroutable_message_is_not_deleted(
     assert await pool.fetchval("SELECT count(*) FROM outbox") == 1
     await pool.execute("DELETE FROM outbox")
     assert await drain(broker, PROCESS_ORDER.name, expect=0, timeout=0.2) == []
+
+
+async def test_a_services_relay_wakes_for_its_own_rows_and_for_rows_of_no_service(
+    pool: Pool, database_url: str
+) -> None:
+    """The notification names the inserting session's application: the ingest relay
+    is not woken by the processor's messages (the processor's relay takes them), but
+    by its own and by those of sessions that are no service (CLI, tests)."""
+    wakeup = Wakeup(pool, NOTIFY_CHANNEL, relay_accepts(application_name("ingest")))
+    stop = asyncio.Event()
+    listener = asyncio.create_task(wakeup.listen(stop))
+
+    async def insert_as(name: str | None) -> bool:
+        settings = {"application_name": name} if name else {}
+        conn = await asyncpg.connect(database_url, server_settings=settings)
+        try:
+            async with conn.transaction():
+                await enqueue(conn, [PollShop(installation_id=uuid.uuid4())])
+        finally:
+            await conn.close()
+        try:
+            await asyncio.wait_for(wakeup.wait(10), timeout=1.0)
+        except TimeoutError:
+            return False
+        return True
+
+    try:
+        await asyncio.sleep(0.3)  # listening
+        assert await insert_as(application_name("ingest"))
+        assert not await insert_as(application_name("processor"))
+        assert await insert_as(None)
+        assert await insert_as("psql")
+    finally:
+        stop.set()
+        await listener
+        await pool.execute("DELETE FROM outbox")

@@ -125,3 +125,37 @@ def test_prefill_leaves_a_row_open_when_nothing_fits() -> None:
         (Decimal("12.00"), None, None),
         (Decimal("6.00"), None, None),
     ]
+
+
+def test_index_progress_reads_as_the_page_says() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from dashboard.setup.store import IndexProgress
+
+    t0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+    def progress(**times: object) -> IndexProgress:
+        base: dict[str, object] = {
+            "requested_at": None, "started_at": None, "finished_at": None, "relations": 0,
+            "pages": 0, "total_pages": None, "indexed": 0, "error": None,
+        }  # fmt: skip
+        return IndexProgress(**(base | times))  # type: ignore[arg-type]
+
+    second = timedelta(seconds=1)
+    assert progress().state == "none"
+    assert progress(requested_at=t0).state == "waiting"
+    assert progress(requested_at=t0, started_at=t0 + second).state == "running"
+    done = progress(requested_at=t0, started_at=t0 + second, finished_at=t0 + 2 * second)
+    assert done.state == "done"
+    # asked again after a finished build: waiting again, not "done"
+    assert (
+        progress(
+            requested_at=t0 + 3 * second, started_at=t0 + second, finished_at=t0 + 2 * second
+        ).state
+        == "waiting"
+    )
+    failed = progress(started_at=t0, error="Informer refused the API key")
+    assert failed.state == "failed"
+    assert failed.to_json()["error"] == "Informer refused the API key"
+    # an old error does not outlive a later successful build
+    assert progress(started_at=t0, finished_at=t0 + second, error="old").to_json()["error"] is None

@@ -21,7 +21,7 @@ from common.informer.budget import Budget, BudgetPolicy
 from common.installations.models import InstallationConfig
 from common.installations.repository import create_installation_in_setup
 from common.installations.validation import ConfigProblem
-from common.messages import RefreshRelationIndex, parse_message
+from common.messages import ProcessOrder, RefreshRelationIndex, ShopOrder, parse_message
 from dashboard.setup import store
 from dashboard.setup.informer_lists import ListsCache
 from dashboard.setup.service import (
@@ -74,6 +74,17 @@ class Wizard:
             m
             for m in found
             if isinstance(m, RefreshRelationIndex) and m.installation_id == self.installation_id
+        ]
+
+    async def process_orders(self) -> list[ProcessOrder]:
+        rows = await self.res.pool.fetch(
+            "SELECT body FROM outbox WHERE routing_key = 'ProcessOrder' ORDER BY id"
+        )
+        found = [parse_message(bytes(r["body"])) for r in rows]
+        return [
+            m
+            for m in found
+            if isinstance(m, ProcessOrder) and m.installation_id == self.installation_id
         ]
 
     async def build_index(self) -> None:
@@ -247,3 +258,43 @@ async def test_another_administration_starts_the_index_and_configuration_over(
     assert setup.index.state == "waiting"
     assert setup.index.indexed == 0
     assert len(await wizard.index_requests()) == 2
+
+
+async def test_an_order_that_arrives_during_set_up_is_processed_after_activation(
+    wizard: Wizard,
+) -> None:
+    """The shop may send orders before the last dot is green: they are kept, not
+    processed, and go to the processor when the installation becomes active."""
+    from ingest.store import record_order
+    from tests.fakes.orders import recent_order
+
+    res, iid = wizard.res, wizard.installation_id
+    await connect_shop(res, iid, wizard.shop_url, wizard.token)
+    await connect_informer(res, iid, DEMO_KEY, DEMO_CODE)
+    order = ShopOrder.model_validate(recent_order(880_001))
+    async with res.pool.acquire() as conn, conn.transaction():
+        assert await record_order(conn, iid, order, "webhook")  # what ingest does
+    [sent] = await wizard.process_orders()
+
+    budget = Budget(res.pool, BudgetPolicy(enabled=False))
+    contexts = InformerContexts(
+        res.pool, res.box, wizard.http, budget,
+        base_url=wizard.informer_url, timeout=5, cache_seconds=60,
+    )  # fmt: skip
+    handlers = Handlers(res.pool, res.box, contexts, timedelta(0))
+    await handlers.receive_order(sent)  # acked, nothing recorded: still in set-up
+    recorded = "SELECT count(*) FROM order_states WHERE installation_id = $1"
+    assert await res.pool.fetchval(recorded, iid) == 0
+
+    result = await save_configuration(
+        res, await wizard.setup(), demo_config(), country="BE", timezone="Europe/Brussels"
+    )
+    assert result == Saved(activated=True)
+    first, again = await wizard.process_orders()
+    assert again.order == order
+    assert again.message_id != first.message_id
+    await handlers.receive_order(again)
+    state = await res.pool.fetchval(
+        "SELECT state FROM order_states WHERE installation_id = $1", iid
+    )
+    assert state in ("queued", "waiting")

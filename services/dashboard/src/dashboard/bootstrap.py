@@ -11,7 +11,7 @@ from common.amqp.consumer import Consumer
 from common.amqp.topology import PROJECTIONS, SEND_EMAIL
 from common.crypto import SecretBox
 from common.db.outbox import OutboxRelay
-from common.db.pool import open_pool
+from common.db.pool import application_name, open_pool
 from common.logging import get_logger
 from common.mail import SmtpMailer
 from common.metrics_probes import queue_probe
@@ -27,7 +27,7 @@ log = get_logger(__name__)
 
 async def main(settings: DashboardSettings, stop: asyncio.Event) -> None:
     box = SecretBox(settings.secret_keys)
-    async with open_pool(settings) as pool:
+    async with open_pool(settings, "dashboard") as pool:
         projector = Projector(pool)
         mailer = Mailer(pool, SmtpMailer(settings))
         broker = BrokerLink(
@@ -38,7 +38,7 @@ async def main(settings: DashboardSettings, stop: asyncio.Event) -> None:
                 Consumer(SEND_EMAIL, mailer.registry(), prefetch=4),
             ],
         )
-        relay = OutboxRelay(pool, broker.publisher)
+        relay = OutboxRelay(pool, broker.publisher, producer=application_name("dashboard"))
         app = create_app(settings, pool, box)
         add_health_routes(app, pool, broker.ready, [queue_probe(broker.queue_depths)])
         runner = await serve(app, settings.http_host, settings.http_port)

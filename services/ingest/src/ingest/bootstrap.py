@@ -13,7 +13,7 @@ from common.amqp.consumer import Consumer, Handler
 from common.amqp.topology import BACKFILL, POLL_SHOP, RECHECK_OPEN, RECONCILE, QueueSpec
 from common.crypto import SecretBox
 from common.db.outbox import OutboxRelay
-from common.db.pool import open_pool
+from common.db.pool import application_name, open_pool
 from common.installations.models import Installation
 from common.kmoshops import KmoShopsClient
 from common.logging import get_logger
@@ -32,7 +32,7 @@ log = get_logger(__name__)
 
 async def main(settings: IngestSettings, stop: asyncio.Event) -> None:
     box = SecretBox(settings.secret_keys)
-    async with open_pool(settings) as pool, aiohttp.ClientSession() as http:
+    async with open_pool(settings, "ingest") as pool, aiohttp.ClientSession() as http:
 
         def client_for(installation: Installation) -> KmoShopsClient:
             return KmoShopsClient(
@@ -75,7 +75,7 @@ async def main(settings: IngestSettings, stop: asyncio.Event) -> None:
             consumer(RECONCILE, partial(reconcile_shop, page_size=settings.poll_page_size, **shop)),
         ]
         broker = BrokerLink(settings.amqp_url.get_secret_value(), "ingest", consumers=consumers)
-        relay = OutboxRelay(pool, broker.publisher)
+        relay = OutboxRelay(pool, broker.publisher, producer=application_name("ingest"))
 
         app = create_app(
             settings,

@@ -13,7 +13,7 @@ from common.amqp.consumer import Consumer
 from common.amqp.topology import PROCESS_ORDER, RELATION_INDEX
 from common.crypto import SecretBox
 from common.db.outbox import OutboxRelay
-from common.db.pool import open_pool
+from common.db.pool import application_name, open_pool
 from common.informer.budget import Budget, BudgetPolicy
 from common.installations import changes as installation_changes
 from common.metrics import BoundedLabel
@@ -35,7 +35,7 @@ async def main(settings: ProcessorSettings, stop: asyncio.Event) -> None:
         settle=timedelta(seconds=settings.settle_seconds),
         max_attempts=settings.max_attempts,
     )
-    async with open_pool(settings) as pool, aiohttp.ClientSession() as http:
+    async with open_pool(settings, "processor") as pool, aiohttp.ClientSession() as http:
         contexts = InformerContexts(
             pool,
             box,
@@ -61,7 +61,7 @@ async def main(settings: ProcessorSettings, stop: asyncio.Event) -> None:
             ),
         ]
         broker = BrokerLink(settings.amqp_url.get_secret_value(), "processor", consumers=consumers)
-        relay = OutboxRelay(pool, broker.publisher)
+        relay = OutboxRelay(pool, broker.publisher, producer=application_name("processor"))
         workers = Workers(
             pool,
             Pipeline(pool, contexts, pipeline_settings),

@@ -9,7 +9,8 @@ from common.amqp.consumer import PermanentError
 from common.amqp.publisher import OutgoingMessage
 from common.crypto import SecretBox
 from common.db.pool import Pool
-from common.installations.repository import InstallationNotFound
+from common.installations.changes import lock_activation
+from common.installations.repository import InstallationNotConnected, InstallationNotFound
 from common.logging import get_logger
 from common.messages import (
     Message,
@@ -47,6 +48,10 @@ class Handlers:
         order = message.order
         try:
             context = await self.contexts.get(message.installation_id)
+        except InstallationNotConnected:
+            if await self._still_in_setup(message):
+                return
+            context = await self.contexts.get(message.installation_id)
         except InstallationNotFound:
             raise PermanentError(f"no installation {message.installation_id}") from None
         decision = status_decision(order, context.installation.config)
@@ -79,6 +84,21 @@ class Handlers:
         if state in ("waiting", "ignored"):
             ORDERS.labels("waiting" if state == "waiting" else "cancelled").inc()
         log.info("order received", order_id=order.id, state=state, status=order.status.value)
+
+    async def _still_in_setup(self, message: ProcessOrder) -> bool:
+        """An order of an installation still in set-up is not processed: nothing may
+        happen before all three steps are green. It is kept in ``shop_orders`` (ingest
+        stored it), and the activation sends it again (common.installations.changes)."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            await lock_activation(conn, message.installation_id)
+            status = await conn.fetchval(
+                "SELECT status FROM installations WHERE id = $1", message.installation_id
+            )
+        if status == "setup":
+            log.info("order of an installation in set-up kept for its activation",
+                     order_id=message.order.id)  # fmt: skip
+            return True
+        return False
 
     async def refresh_relation_index(self, message: RefreshRelationIndex) -> None:
         try:

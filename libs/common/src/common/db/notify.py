@@ -24,9 +24,14 @@ processor's intake, or by the dashboard when a merchant resubmits a failed order
 
 
 class Wakeup:
-    def __init__(self, pool: Pool, channel: str) -> None:
+    def __init__(
+        self, pool: Pool, channel: str, accept: Callable[[str], bool] | None = None
+    ) -> None:
+        """``accept`` picks the notifications (by payload) that wake; default all. A
+        lost listening connection always wakes."""
         self._pool = pool
         self._channel = channel
+        self._accept = accept
         self._tokens: asyncio.Queue[None] = asyncio.Queue(maxsize=10_000)
 
     def set(self) -> None:
@@ -48,8 +53,9 @@ class Wakeup:
     async def listen(self, stop: asyncio.Event) -> None:
         await listen(self._pool, {self._channel: self.on_notify}, stop)
 
-    def on_notify(self, *_: object) -> None:
-        self.set()
+    def on_notify(self, _conn: object, _pid: int, _channel: str, payload: str | None) -> None:
+        if payload is None or self._accept is None or self._accept(payload):
+            self.set()
 
 
 Callback = Callable[[object, int, str, str | None], object]

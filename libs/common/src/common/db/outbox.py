@@ -5,8 +5,9 @@ announces; nothing reaches the broker unless that transaction commits. The relay
 rows with ``FOR UPDATE SKIP LOCKED`` (so any number of relays can run), publishes them
 with confirms and deletes them in the same transaction. A crash after the publish and
 before the commit publishes those rows again: delivery is at least once, and consumers
-are idempotent on ``message_id``. A trigger NOTIFYs ``outbox`` on insert, so the relay
-wakes within milliseconds; a slow poll is the safety net for a missed notification.
+are idempotent on ``message_id``. A trigger NOTIFYs ``outbox`` on insert, naming the
+inserting session's application, so the inserting service's relay wakes within
+milliseconds; a slow poll is the safety net for a missed notification.
 The publisher is asked for on every batch, so a rebuilt broker link is picked up, and
 while the broker is away the relay backs off and the rows wait.
 """
@@ -21,7 +22,7 @@ import asyncpg
 
 from common.amqp.publisher import OutgoingMessage, Publisher
 from common.db.notify import Wakeup
-from common.db.pool import Pool
+from common.db.pool import SERVICE_PREFIX, Pool
 from common.logging import get_logger
 from common.messages.base import Message
 
@@ -43,6 +44,12 @@ async def enqueue(conn: asyncpg.Connection, messages: Iterable[Message]) -> None
         )
 
 
+def relay_accepts(producer: str) -> Callable[[str], bool]:
+    """Which outbox notifications wake the relay of ``producer`` (an application name):
+    its own rows' and those of sessions that are no service's."""
+    return lambda name: name == producer or not name.startswith(SERVICE_PREFIX)
+
+
 class OutboxRelayError(Exception):
     def __init__(self, failed: int, batch: int, first: BaseException) -> None:
         super().__init__(f"{failed} of {batch} messages not confirmed; first error: {first!r}")
@@ -58,13 +65,20 @@ class OutboxRelay:
         batch_size: int = 250,
         poll_interval: float = 1.0,
         max_backoff: float = 10.0,
+        producer: str | None = None,
     ) -> None:
+        """With ``producer`` (the application name of the service's own pool), the
+        relay wakes at once only for rows its service wrote, and for rows of sessions
+        that are no service's; other services' rows are their relays' (and this
+        relay's poll still takes any row left behind)."""
         self._pool = pool
         self._publisher = publisher
         self._batch_size = batch_size
         self._poll_interval = poll_interval
         self._max_backoff = max_backoff
-        self._wakeup = Wakeup(pool, NOTIFY_CHANNEL)
+        self._wakeup = Wakeup(
+            pool, NOTIFY_CHANNEL, None if producer is None else relay_accepts(producer)
+        )
 
     async def relay_once(self) -> int:
         """Publish one batch; return how many rows it relayed.

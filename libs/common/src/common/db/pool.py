@@ -49,12 +49,22 @@ async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10, **kwar
     return pool
 
 
+def application_name(service: str) -> str:
+    """How a service's connections name themselves to PostgreSQL (pg_stat_activity,
+    and the producer of outbox rows: ``common.db.outbox``)."""
+    return f"{SERVICE_PREFIX}{service}"
+
+
+SERVICE_PREFIX = "k2i-"
+
+
 @asynccontextmanager
-async def open_pool(settings: CommonSettings) -> AsyncIterator[Pool]:
+async def open_pool(settings: CommonSettings, service: str) -> AsyncIterator[Pool]:
     pool = await create_pool(
         settings.database_url.get_secret_value(),
         min_size=settings.db_pool_min_size,
         max_size=settings.db_pool_max_size,
+        server_settings={"application_name": application_name(service)},
     )
     try:
         yield pool

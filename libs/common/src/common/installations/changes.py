@@ -10,11 +10,27 @@ cache's expiry.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 import asyncpg
 
 CHANNEL = "installation_changed"
+
+
+async def lock_activation(conn: asyncpg.Connection, installation_id: uuid.UUID) -> None:
+    """Serialise an installation's step from 'setup' to 'active' with the processor's
+    decision to skip an order of an installation still in set-up (in a transaction).
+
+    Either the processor decides first (skips; its order is already in ``shop_orders``,
+    so the activation that follows sees it and sends it again) or the activation
+    commits first (the processor then sees 'active' and records the order): no order
+    that arrives during set-up is lost.
+    """
+    digest = hashlib.sha256(f"activation:{installation_id}".encode()).digest()
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock($1)", int.from_bytes(digest[:8], "big", signed=True)
+    )
 
 
 async def announce_change(conn: asyncpg.Connection, installation_id: uuid.UUID) -> None:

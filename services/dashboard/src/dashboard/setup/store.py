@@ -18,11 +18,16 @@ from pydantic import SecretStr
 
 from common.crypto import SecretBox
 from common.db.outbox import enqueue
-from common.installations.changes import announce_change
+from common.installations.changes import announce_change, lock_activation
 from common.installations.models import InstallationConfig
 from common.installations.repository import budget_key
 from common.kmoshops import Shop
-from common.messages import RefreshRelationIndex
+from common.messages import (
+    ProcessOrder,
+    RefreshRelationIndex,
+    ShopOrder,
+    order_correlation_id,
+)
 from dashboard.formatting import mask as masked
 
 
@@ -292,7 +297,9 @@ async def save_config(
 
 
 async def _after_change(conn: asyncpg.Connection, installation_id: uuid.UUID) -> bool:
-    """Start processing when all three steps are done; tell the processor either way."""
+    """Start processing when all three steps are done, with the orders that arrived
+    during set-up; tell the processor either way."""
+    await lock_activation(conn, installation_id)
     activated = await conn.fetchval(
         """UPDATE installations SET status = 'active', updated_at = now()
             WHERE id = $1 AND status = 'setup' AND kmo_verified_at IS NOT NULL
@@ -300,5 +307,33 @@ async def _after_change(conn: asyncpg.Connection, installation_id: uuid.UUID) ->
         RETURNING true""",
         installation_id,
     )
+    if activated:
+        await _release_orders_from_setup(conn, installation_id)
     await announce_change(conn, installation_id)
     return bool(activated)
+
+
+async def _release_orders_from_setup(conn: asyncpg.Connection, installation_id: uuid.UUID) -> None:
+    """Every order the shop sent while the installation was in set-up (the processor
+    skipped them) goes to the processor now, at its newest version."""
+    rows = await conn.fetch(
+        """SELECT s.payload, s.source FROM shop_orders s
+            WHERE s.installation_id = $1
+              AND NOT EXISTS (SELECT 1 FROM order_states o
+                               WHERE o.installation_id = s.installation_id
+                                 AND o.order_id = s.order_id)
+            ORDER BY s.created_at, s.order_id""",
+        installation_id,
+    )
+    messages = []
+    for row in rows:
+        order = ShopOrder.model_validate(row["payload"])
+        messages.append(
+            ProcessOrder(
+                installation_id=installation_id,
+                correlation_id=order_correlation_id(installation_id, order.id),
+                source=row["source"],
+                order=order,
+            )
+        )
+    await enqueue(conn, messages)

@@ -47,7 +47,14 @@ async def terms(request: web.Request) -> web.Response:
 @routes.get("/signup")
 async def signup_form(request: web.Request) -> web.Response:
     return await render(
-        "auth/signup.html", request, {"countries": COUNTRIES, "form": {}, "errors": {}}
+        "auth/signup.html",
+        request,
+        {
+            "countries": COUNTRIES,
+            "form": {},
+            "errors": {},
+            "trial_days": request.app[SETTINGS].trial_days,
+        },
     )
 
 
@@ -81,7 +88,12 @@ async def _signup_again(
     return await render(
         "auth/signup.html",
         request,
-        {"countries": COUNTRIES, "form": values, "errors": errors},
+        {
+            "countries": COUNTRIES,
+            "form": values,
+            "errors": errors,
+            "trial_days": request.app[SETTINGS].trial_days,
+        },
         status=400,
     )
 
