@@ -38,6 +38,13 @@ def with_path(url: str, path: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path=path))
 
 
+def with_user(url: str, user: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or "127.0.0.1"
+    netloc = f"{user}@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 @contextlib.contextmanager
 def postgres_server() -> Iterator[str]:
     url = os.environ.get("TEST_DATABASE_URL", DEFAULT_DATABASE_URL)

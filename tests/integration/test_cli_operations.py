@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import aio_pika
@@ -15,7 +15,7 @@ from aio_pika.abc import AbstractConnection
 
 from common.amqp.topology import DEAD_LETTER_EXCHANGE, POLL_SHOP, declare_topology
 from common.db.pool import Pool
-from common.messages import PollShop, RefreshRelationIndex, parse_message
+from common.messages import PollShop, ReconcileShop, RefreshRelationIndex, parse_message
 from tests.fakes.cli import run_cli_json
 from tests.fakes.installations import InstallationFactory
 from tests.fakes.orders import recent_order
@@ -71,6 +71,9 @@ async def test_health_shows_poll_queue_errors_index_and_budget(
     run: Any, pool: Pool, installations: InstallationFactory
 ) -> None:
     created = await installations.create()
+    # Disabled: health shows it all the same, and no worker of a later test claims the
+    # stand-in orders below (their payload is no order).
+    await pool.execute("UPDATE installations SET status = 'disabled' WHERE id = $1", created.id)
     polled = datetime.now(UTC) - timedelta(minutes=3)
     await pool.execute(
         """INSERT INTO poll_cursors (installation_id, updated_since, last_poll_at, last_error)
@@ -149,3 +152,26 @@ async def test_queues_and_dead_letters_listed_then_replayed_to_their_queue(
     assert [d["type"] for d in left if d["installation_id"] == str(installation_id)] == [
         "RefreshRelationIndex"
     ]
+
+
+async def test_reconcile_run_queues_a_day_and_show_reads_the_checks(
+    run: Any, pool: Pool, installations: InstallationFactory
+) -> None:
+    created = await installations.create()
+    queued = run("reconcile", "run", str(created.id), "--day", "2026-11-30")
+    body = await pool.fetchval(
+        "SELECT body FROM outbox WHERE message_id = $1", uuid.UUID(queued["message_id"])
+    )
+    command = parse_message(bytes(body))
+    assert isinstance(command, ReconcileShop)
+    assert (command.installation_id, command.day) == (created.id, date(2026, 11, 30))
+    await pool.execute(
+        """INSERT INTO reconciliations (installation_id, day, shop_count, shop_totals,
+                                        invoiced_count, invoiced_totals, differences)
+           VALUES ($1, '2026-11-30', 2, '{"EUR": "20.00"}', 2, '{"EUR": "20.00"}', '[]')""",
+        created.id,
+    )
+    [shown] = run("reconcile", "show", str(created.id))
+    assert shown["day"] == "2026-11-30"
+    assert shown["shop"] == {"orders": 2, "totals": {"EUR": "20.00"}}
+    assert shown["differences"] == []

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import asyncpg
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
@@ -21,6 +22,7 @@ from ingest.settings import IngestSettings
 from ingest.web.app import create_app
 from tests.fakes.installations import CreatedInstallation, InstallationFactory
 from tests.fakes.orders import order
+from tests.fakes.services import unique_name, with_user
 from tests.fakes.webhooks import delivery_body, signed_headers, signed_request
 
 pytestmark = pytest.mark.integration
@@ -337,6 +339,32 @@ async def test_database_down_is_503_so_kmo_shops_retries(
         )
         assert response.status == 503
         assert response.headers["Retry-After"] == "30"
+
+
+async def test_database_refusing_connections_is_503_not_500(
+    settings: IngestSettings, database_url: str, box: SecretBox, shop: CreatedInstallation
+) -> None:
+    """PostgreSQL up but out of connections answers 'too many connections': a passing
+    condition, so KMO Shops must be told to retry, not that its webhook broke us."""
+    role = unique_name("k2i_full")
+    admin = await asyncpg.connect(database_url)
+    try:
+        await admin.execute(f'CREATE ROLE "{role}" LOGIN CONNECTION LIMIT 0')
+        full_pool = await create_pool(with_user(database_url, role), min_size=0, max_size=1)
+        try:
+            app = create_app(settings, full_pool, box)
+            async with TestClient(TestServer(app)) as test_client:
+                body, headers = signed_request(shop.webhook_secret, "order.created", order())
+                response = await test_client.post(
+                    f"/webhooks/kmoshops/{shop.id}", data=body, headers=headers
+                )
+                assert response.status == 503
+                assert response.headers["Retry-After"] == "30"
+        finally:
+            await full_pool.close()
+    finally:
+        await admin.execute(f'DROP ROLE "{role}"')
+        await admin.close()
 
 
 async def test_healthz_and_readyz(client: Client) -> None:

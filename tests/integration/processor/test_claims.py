@@ -26,9 +26,15 @@ async def _queue_and_claim(pool: Pool, shop_id: uuid.UUID, order_id: int) -> rep
         await repository.record_intake(
             conn, uuid.uuid4(), "test", shop_id, order, "queued", timedelta(0)
         )
-        claims = await repository.claim_batch(
-            conn, LEASE, limit=100, budget_enabled=False, budget_tolerance=timedelta(0)
-        )
+        # Rolled back: other tests' queued orders stay as they were.
+        transaction = conn.transaction()
+        await transaction.start()
+        try:
+            claims = await repository.claim_batch(
+                conn, LEASE, limit=10_000, budget_enabled=False, budget_tolerance=timedelta(0)
+            )
+        finally:
+            await transaction.rollback()
     return next(c for c in claims if c.installation_id == shop_id and c.order_id == order_id)
 
 

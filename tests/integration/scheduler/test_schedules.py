@@ -69,15 +69,21 @@ async def test_each_default_schedule_fires_once_per_fire_time_on_a_simulated_clo
         (23, 3, 0),
         (24, 3, 0),
     ]
+    assert [(f.day, f.hour, f.minute) for f in by_kind["reconcile-shops"]] == [
+        (23, 5, 0),
+        (24, 5, 0),
+    ]
     assert [(f.day, f.hour, f.minute) for f in by_kind["refresh-relation-index"]] == [
         (23, 2, 30),
         (24, 2, 30),
     ]
     emitted = Counter(await commands_for(pool, shop.id)) - primed
-    assert emitted == Counter({"PollShop": 48, "RecheckOpenOrders": 2, "RefreshRelationIndex": 2})
+    assert emitted == Counter(
+        {"PollShop": 48, "RecheckOpenOrders": 2, "RefreshRelationIndex": 2, "ReconcileShop": 2}
+    )
 
-    # Down from 02:00 to 09:10 on the 25th: one poll, one re-check, one refresh.
+    # Down from 02:00 to 09:10 on the 25th: each job runs once for its latest fire time.
     back = datetime(2026, 11, 25, 9, 10, tzinfo=BRUSSELS)
     caught_up = [await run_job_if_due(pool, job, back, BRUSSELS) for job in schedule]
-    assert [r.fire.astimezone(BRUSSELS).hour for r in caught_up if r] == [9, 2, 3]
-    assert [await run_job_if_due(pool, job, back, BRUSSELS) for job in schedule] == [None] * 3
+    assert [r.fire.astimezone(BRUSSELS).hour for r in caught_up if r] == [9, 2, 3, 5]
+    assert [await run_job_if_due(pool, job, back, BRUSSELS) for job in schedule] == [None] * 4

@@ -12,6 +12,7 @@
                                                 publish them again after a fix
     kmo2informer backfill start ID --from DAY --to DAY | status BID | list ID
                                                 historical orders, resumable (see README)
+    kmo2informer reconcile show ID | run ID [--day DAY]   daily completeness checks
     kmo2informer keys generate                  print a new Fernet key for SECRET_KEYS
     kmo2informer keys rotate                    re-encrypt every secret under the first key
 
@@ -54,6 +55,7 @@ from common.installations.repository import (
 )
 from common.installations.repository import webhook_url as installation_webhook_url
 from common.messages import PollShop
+from common.reconcile_cli import ReconcileError, add_reconcile_parser, run_reconcile
 from common.settings import CommonSettings
 
 
@@ -171,6 +173,9 @@ async def run(args: argparse.Namespace, settings: CliSettings) -> Any:
         return {"key": SecretBox.generate_key()}
     if args.group in ("queues", "dead-letters"):
         return await _broker(settings, args)
+    if args.group == "reconcile":
+        installation_id = parse_id(args.id)
+        return await _with_conn(settings, lambda c: run_reconcile(args, c, installation_id))
     if args.group == "backfill":
         return await _with_conn(settings, lambda c: run_backfill(args, c, parse_id))
     if args.group == "health":
@@ -238,6 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--installation", help="only this installation's messages")
     replay.add_argument("--limit", type=int, default=1000)
     add_backfill_parser(groups)
+    add_reconcile_parser(groups)
     keys = groups.add_parser("keys", help="encryption keys for secrets at rest")
     key_actions = keys.add_subparsers(dest="action", required=True)
     key_actions.add_parser("generate", help="print a new key")
@@ -250,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = CliSettings()
         result = asyncio.run(run(args, settings))
-    except (CliError, InstallationNotFound, BackfillError) as exc:
+    except (CliError, InstallationNotFound, BackfillError, ReconcileError) as exc:
         message = f"no installation {exc}" if isinstance(exc, InstallationNotFound) else str(exc)
         sys.stderr.write(f"error: {message}\n")
         return 1

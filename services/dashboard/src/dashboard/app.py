@@ -29,6 +29,7 @@ from dashboard.setup import service as setup_service
 ROUTE_MODULES: list[str] = [
     "dashboard.web.auth_pages",
     "dashboard.web.order_pages",
+    "dashboard.web.completeness_pages",
     "dashboard.web.installation_pages",
     "dashboard.api.account",
     "dashboard.api.orders",

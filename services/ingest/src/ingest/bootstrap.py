@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import aiohttp
 
 from common.amqp.broker import BrokerLink
-from common.amqp.consumer import Consumer
-from common.amqp.topology import BACKFILL, POLL_SHOP, RECHECK_OPEN
+from common.amqp.consumer import Consumer, Handler
+from common.amqp.topology import BACKFILL, POLL_SHOP, RECHECK_OPEN, RECONCILE, QueueSpec
 from common.crypto import SecretBox
 from common.db.outbox import OutboxRelay
 from common.db.pool import application_name, open_pool
 from common.installations.models import Installation
 from common.kmoshops import KmoShopsClient
 from common.logging import get_logger
-from common.messages import BackfillOrders, PollShop, RecheckOpenOrders
 from common.metrics_probes import queue_probe
 from common.runtime import run_until_stopped
 from common.web.health import serve
 from ingest.backfill import backfill_page
 from ingest.polling import PollSettings, poll_shop
 from ingest.recheck import recheck_open_orders
+from ingest.reconcile import reconcile_shop
 from ingest.settings import IngestSettings
 from ingest.web.app import create_app
 
@@ -48,34 +49,30 @@ async def main(settings: IngestSettings, stop: asyncio.Event) -> None:
             overlap=timedelta(seconds=settings.poll_overlap_seconds),
         )
 
-        async def handle_poll(command: PollShop) -> None:
-            await poll_shop(
-                command, pool=pool, box=box, client_for=client_for, settings=poll_settings
-            )
+        shop = {"pool": pool, "box": box, "client_for": client_for}
 
-        async def handle_recheck(command: RecheckOpenOrders) -> None:
-            await recheck_open_orders(
-                command,
-                pool=pool,
-                box=box,
-                client_for=client_for,
-                clock=lambda: datetime.now(UTC),
-                long_open=timedelta(days=settings.long_open_days),
-            )
-
-        async def handle_backfill(command: BackfillOrders) -> None:
-            await backfill_page(
-                command,
-                pool=pool,
-                box=box,
-                client_for=client_for,
-                page_size=settings.backfill_page_size,
-            )
+        def consumer(queue: QueueSpec, handler: Handler, prefetch: int = 1) -> Consumer:
+            return Consumer(queue, dict.fromkeys(queue.routing_keys, handler), prefetch=prefetch)
 
         consumers = [
-            Consumer(POLL_SHOP, {"PollShop": handle_poll}, prefetch=settings.consumer_prefetch),
-            Consumer(RECHECK_OPEN, {"RecheckOpenOrders": handle_recheck}, prefetch=1),
-            Consumer(BACKFILL, {"BackfillOrders": handle_backfill}, prefetch=1),
+            consumer(
+                POLL_SHOP,
+                partial(poll_shop, settings=poll_settings, **shop),
+                settings.consumer_prefetch,
+            ),
+            consumer(
+                RECHECK_OPEN,
+                partial(
+                    recheck_open_orders,
+                    clock=lambda: datetime.now(UTC),
+                    long_open=timedelta(days=settings.long_open_days),
+                    **shop,
+                ),
+            ),
+            consumer(
+                BACKFILL, partial(backfill_page, page_size=settings.backfill_page_size, **shop)
+            ),
+            consumer(RECONCILE, partial(reconcile_shop, page_size=settings.poll_page_size, **shop)),
         ]
         broker = BrokerLink(settings.amqp_url.get_secret_value(), "ingest", consumers=consumers)
         relay = OutboxRelay(pool, broker.publisher, producer=application_name("ingest"))

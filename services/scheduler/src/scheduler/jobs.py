@@ -23,7 +23,13 @@ import asyncpg
 from common.db.outbox import enqueue
 from common.db.pool import Pool
 from common.logging import get_logger
-from common.messages import Command, PollShop, RecheckOpenOrders, RefreshRelationIndex
+from common.messages import (
+    Command,
+    PollShop,
+    RecheckOpenOrders,
+    ReconcileShop,
+    RefreshRelationIndex,
+)
 from scheduler.digest import send_digests
 from scheduler.due import due_fire
 from scheduler.expiry import warn_expiring
@@ -59,6 +65,11 @@ def default_jobs(settings: SchedulerSettings) -> list[Job]:
             "recheck-open-orders",
             settings.recheck_schedule,
             lambda i: RecheckOpenOrders(installation_id=i),
+        ),
+        Job(
+            "reconcile-shops",
+            settings.reconcile_schedule,
+            lambda i: ReconcileShop(installation_id=i),
         ),
         Job(
             "warn-expiring",

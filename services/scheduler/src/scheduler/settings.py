@@ -23,6 +23,9 @@ class SchedulerSettings(HttpSettings):
         "0 9 * * *",
         description="Cron: e-mail merchants whose trial or subscription ends within a week.",
     )
+    reconcile_schedule: str = Field(
+        "0 5 * * *", description="Cron: ReconcileShop (the day before) for every installation."
+    )
     digest_schedule: str = Field(
         "0 7 * * *", description="Cron: the daily e-mail of new errors and long-Open orders."
     )
@@ -38,6 +41,7 @@ class SchedulerSettings(HttpSettings):
         "recheck_schedule",
         "expiry_warning_schedule",
         "digest_schedule",
+        "reconcile_schedule",
     )(lambda cls, value: validate(value))
 
     @field_validator("schedule_timezone")

@@ -53,10 +53,12 @@ PROJECTIONS = QueueSpec("dashboard.projections", EVENTS_EXCHANGE, ("#",))
 SEND_EMAIL = QueueSpec("dashboard.send-email", COMMANDS_EXCHANGE, ("SendEmail",))
 
 BACKFILL = QueueSpec("ingest.backfill", COMMANDS_EXCHANGE, ("BackfillOrders",))
+RECONCILE = QueueSpec("ingest.reconcile", COMMANDS_EXCHANGE, ("ReconcileShop",))
 
 QUEUES: tuple[QueueSpec, ...] = (
     POLL_SHOP,
     BACKFILL,
+    RECONCILE,
     PROCESS_ORDER,
     RELATION_INDEX,
     RECHECK_OPEN,

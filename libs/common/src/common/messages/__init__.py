@@ -12,6 +12,7 @@ from common.messages.commands import (
     PollShop,
     ProcessOrder,
     RecheckOpenOrders,
+    ReconcileShop,
     RefreshRelationIndex,
     SendEmail,
 )
@@ -33,6 +34,7 @@ AnyMessage = Annotated[
     | BackfillOrders
     | PollShop
     | RecheckOpenOrders
+    | ReconcileShop
     | RefreshRelationIndex
     | SendEmail
     | RefundIgnored
@@ -71,6 +73,7 @@ __all__ = [
     "PollShop",
     "ProcessOrder",
     "RecheckOpenOrders",
+    "ReconcileShop",
     "RefreshRelationIndex",
     "Refund",
     "RefundIgnored",

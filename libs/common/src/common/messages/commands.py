@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Literal
 
 from pydantic import Field
@@ -61,3 +62,11 @@ class BackfillOrders(Command):
     type: Literal["BackfillOrders"] = "BackfillOrders"
     backfill_id: uuid.UUID
     step: int
+
+
+class ReconcileShop(Command):
+    """Check one shop day: KMO Shops' processable orders against the invoices booked.
+    ``day`` empty: the day before the command was issued, in the shop's time zone."""
+
+    type: Literal["ReconcileShop"] = "ReconcileShop"
+    day: date | None = None

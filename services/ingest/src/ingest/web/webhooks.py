@@ -34,7 +34,19 @@ _REASONS = {
     503: "unavailable",
 }
 
-DATABASE_ERRORS = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, TimeoutError)
+DATABASE_ERRORS = (
+    OSError,
+    TimeoutError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    # The server is up but will not serve now: too many connections, out of disk or
+    # memory (class 53); starting up, shutting down, or a statement cancelled (class 57);
+    # a serialization failure or deadlock (class 40). Each passes; KMO Shops retries.
+    asyncpg.InsufficientResourcesError,
+    asyncpg.OperatorInterventionError,
+    asyncpg.TransactionRollbackError,
+)
+"""What makes a webhook's answer 503 (retry later) instead of 500."""
 
 
 def problem(status: int, message: str, **headers: str) -> web.Response:
