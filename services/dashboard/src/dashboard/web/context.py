@@ -19,6 +19,7 @@ FLASH = {
     "stopped": "The integration is stopped.",
     "restarted": "The integration runs again.",
     "saved": "Saved.",
+    "backfill-started": "The back-fill has started; its progress is below.",
 }
 """The notice after an action (post/redirect/get carries only its key)."""
 
