@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from common.db.pool import Pool
 from common.messages import SendEmail, parse_message
-from scheduler.jobs import default_jobs, run_job_if_due
+from scheduler.jobs import Job, default_jobs, run_job_if_due
 from scheduler.settings import SchedulerSettings
-from tests.fakes.installations import InstallationFactory
+from tests.fakes.installations import CreatedInstallation, InstallationFactory
 
 pytestmark = pytest.mark.integration
 
@@ -54,17 +54,27 @@ async def mails_to(pool: Pool, address: str) -> list[SendEmail]:
     return [m for m in found if isinstance(m, SendEmail) and m.to == [address]]
 
 
-async def test_the_digest_lists_the_day_s_new_errors_and_long_open_orders_once(
+async def digest_and_two_merchants(
     pool: Pool, installations: InstallationFactory
-) -> None:
+) -> tuple[Job, tuple[CreatedInstallation, str], tuple[CreatedInstallation, str]]:
+    """A digest job of the test's own (its own lock and fire times) and two
+    installations, each with a notification address of its own."""
     [job] = [j for j in default_jobs(SchedulerSettings()) if j.name == "daily-digest"]
     job = dataclasses.replace(job, name=f"daily-digest-{uuid.uuid4().hex[:8]}")
-    busy, quiet = await installations.create(), await installations.create()
-    busy_to, quiet_to = (f"{uuid.uuid4().hex[:8]}@example.test" for _ in range(2))
-    for shop, address in ((busy, busy_to), (quiet, quiet_to)):
+    merchants = []
+    for _ in range(2):
+        shop, address = await installations.create(), f"{uuid.uuid4().hex[:8]}@example.test"
         await pool.execute(
             "UPDATE installations SET notification_email = $2 WHERE id = $1", shop.id, address
         )
+        merchants.append((shop, address))
+    return job, merchants[0], merchants[1]
+
+
+async def test_the_digest_lists_the_day_s_new_errors_and_long_open_orders_once(
+    pool: Pool, installations: InstallationFactory
+) -> None:
+    job, (busy, busy_to), (quiet, quiet_to) = await digest_and_two_merchants(pool, installations)
     day_before = FIRE - timedelta(hours=5)
     await view(pool, busy.id, 1, "failed", day_before, message="The total does not add up.")
     await view(pool, busy.id, 2, "failed", FIRE - timedelta(days=3), message="Old news.")
@@ -84,3 +94,60 @@ async def test_the_digest_lists_the_day_s_new_errors_and_long_open_orders_once(
     assert await mails_to(pool, quiet_to) == []
     assert await run_job_if_due(pool, job, FIRE + timedelta(minutes=30), BRUSSELS) is None
     assert len(await mails_to(pool, busy_to)) == 1
+
+
+async def test_the_digest_lists_the_latest_completeness_difference(
+    pool: Pool, installations: InstallationFactory
+) -> None:
+    job, (differing, differing_to), (matching, matching_to) = await digest_and_two_merchants(
+        pool, installations
+    )
+
+    async def checked(
+        installation_id: uuid.UUID, day: date, at: datetime, differences: list[dict[str, str]]
+    ) -> None:
+        await pool.execute(
+            """INSERT INTO reconciliations (installation_id, day, shop_count, shop_totals,
+                   invoiced_count, invoiced_totals, differences, checked_at)
+               VALUES ($1, $2, 4, '{}', 2, '{}', $3, $4)""",
+            installation_id,
+            day,
+            differences,
+            at,
+        )
+
+    def difference(number: str, currency: str, total: str) -> dict[str, str]:
+        return {
+            "order_id": number,
+            "number": number,
+            "currency": currency,
+            "total": total,
+            "state": "failed",
+            "problem": "not invoiced",
+        }
+
+    # An older day's difference (already told the day before) and the newest day's two.
+    await checked(
+        differing.id, date(2026, 11, 29), FIRE - timedelta(days=2), [difference("7", "EUR", "5.00")]
+    )
+    await checked(
+        differing.id,
+        date(2026, 12, 1),
+        FIRE - timedelta(hours=4),
+        [
+            difference("N8", "EUR", "50.25"),
+            difference("N9", "EUR", "19.75"),
+            difference("N10", "USD", "12.00"),
+        ],
+    )
+    await checked(matching.id, date(2026, 12, 1), FIRE - timedelta(hours=4), [])
+
+    assert await run_job_if_due(pool, job, FIRE + timedelta(seconds=30), BRUSSELS) is not None
+    [mail] = await mails_to(pool, differing_to)
+    assert "differs from KMO Shops on 01 December 2026" in mail.subject
+    assert "3 order(s) differ (EUR 70.00, USD 12.00)" in mail.text
+    assert "KMO Shops counts 4 processable order(s), 2 were booked" in mail.text
+    assert "#N8 EUR 50.25: not invoiced (failed)" in mail.text
+    assert "#7 " not in mail.text
+    assert f"/i/{differing.id}/report/completeness" in mail.text
+    assert await mails_to(pool, matching_to) == []

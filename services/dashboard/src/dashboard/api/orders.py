@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -9,7 +10,7 @@ from aiohttp import web
 from dashboard.api.common import json_body, json_response, order_json, validation_error
 from dashboard.api.schemas import ERROR, INSTALLATION_ID, ORDER_ID, TICKET_ID, op
 from dashboard.keys import POOL, SETTINGS, session_of
-from dashboard.orders import actions, queries, tickets
+from dashboard.orders import actions, held, queries, tickets
 from dashboard.tenancy import (
     OwnedInstallation,
     parse_order_id,
@@ -32,9 +33,11 @@ async def _list(request: web.Request, view: str) -> web.Response:
         page = await queries.list_orders(
             conn, installation.id, VIEWS[view], filters, installation.shop_timezone
         )
-    return json_response(
-        {"orders": [order_json(r) for r in page.rows], "next_cursor": page.next_cursor}
-    )
+    body = {"orders": [order_json(r) for r in page.rows], "next_cursor": page.next_cursor}
+    if view == "open":
+        expiry = held.expiry_of(installation, datetime.now(UTC))
+        body["expired"] = held.held_json(expiry, installation.shop_timezone)
+    return json_response(body)
 
 
 @routes.get("/api/v1/installations/{installation_id}/report")
@@ -50,6 +53,25 @@ async def errors(request: web.Request) -> web.Response:
 @routes.get("/api/v1/installations/{installation_id}/open")
 async def open_orders(request: web.Request) -> web.Response:
     return await _list(request, "open")
+
+
+@routes.get("/api/v1/installations/{installation_id}/held")
+async def held_orders(request: web.Request) -> web.Response:
+    installation = await requested_installation(request)
+    try:
+        filters = queries.parse_filters(dict(request.query))
+    except queries.BadFilter as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from None
+    expiry = held.expiry_of(installation, datetime.now(UTC))
+    async with request.app[POOL].acquire() as conn:
+        page = await held.list_held(conn, installation.id, after=filters.after, limit=filters.limit)
+    return json_response(
+        {
+            "expired": held.held_json(expiry, installation.shop_timezone),
+            "orders": [order_json(r) for r in page.rows],
+            "next_cursor": page.next_cursor,
+        }
+    )
 
 
 async def _order(request: web.Request) -> tuple[OwnedInstallation, dict[str, Any]]:
@@ -153,6 +175,19 @@ _PAGE = {
         "next_cursor": {"type": ["string", "null"]},
     },
 }
+_EXPIRED = {
+    "type": ["object", "null"],
+    "description": "set when the trial or subscription ended: queued orders are held",
+    "properties": {
+        "ended_at": {"type": "string", "format": "date-time"},
+        "what": {"enum": ["trial", "subscription"]},
+        "reason": {"type": "string"},
+    },
+}
+_OPEN_PAGE = {
+    "type": "object",
+    "properties": {**_PAGE["properties"], "expired": _EXPIRED},
+}
 _FILTERS = [
     {
         "name": "from",
@@ -178,12 +213,12 @@ _FILTERS = [
 _ONE_ORDER = [INSTALLATION_ID, ORDER_ID]
 
 
-def _list_op(summary: str) -> dict[str, Any]:
+def _list_op(summary: str, page: dict[str, Any] = _PAGE) -> dict[str, Any]:
     return {
         "get": op(
             summary,
             parameters=[INSTALLATION_ID, *_FILTERS],
-            responses={"200": _PAGE, "400": ERROR, "404": ERROR},
+            responses={"200": page, "400": ERROR, "404": ERROR},
         )
     }
 
@@ -191,7 +226,16 @@ def _list_op(summary: str) -> dict[str, Any]:
 openapi_paths = {
     "/api/v1/installations/{installation_id}/report": _list_op("Processed orders, newest first"),
     "/api/v1/installations/{installation_id}/errors": _list_op("Failed orders, newest first"),
-    "/api/v1/installations/{installation_id}/open": _list_op("Orders waiting for a status"),
+    "/api/v1/installations/{installation_id}/open": _list_op(
+        "Orders waiting for a status, and whether the paid period ended", _OPEN_PAGE
+    ),
+    "/api/v1/installations/{installation_id}/held": {
+        "get": op(
+            "Queued orders, first to be booked first: held while the paid period is over",
+            parameters=[INSTALLATION_ID, *(p for p in _FILTERS if p["name"] in ("after", "limit"))],
+            responses={"200": _OPEN_PAGE, "400": ERROR, "404": ERROR},
+        )
+    },
     "/api/v1/installations/{installation_id}/orders/{order_id}": {
         "get": op(
             "One order, with the full error detail",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
 from dashboard.keys import POOL, SETTINGS, session_of
-from dashboard.orders import actions, queries, tickets
+from dashboard.orders import actions, held, queries, tickets
 from dashboard.orders.error_texts import error_text
 from dashboard.tenancy import OwnedInstallation, parse_order_id, parse_uuid, requested_installation
 from dashboard.web.context import back_to, installation_page
@@ -25,9 +26,15 @@ async def _list(request: web.Request, section: str) -> web.Response:
         filters = queries.parse_filters(dict(request.query))
     except queries.BadFilter as exc:
         filters, error = queries.Filters(), str(exc)
+    expiry = held.expiry_of(installation, datetime.now(UTC)) if section == "open" else None
     async with request.app[POOL].acquire() as conn:
         page = await queries.list_orders(
             conn, installation.id, VIEWS[section], filters, installation.shop_timezone
+        )
+        held_page = (
+            await held.list_held(conn, installation.id, after=_held_after(request))
+            if expiry
+            else None
         )
         processing = (
             await queries.list_orders(
@@ -47,9 +54,21 @@ async def _list(request: web.Request, section: str) -> web.Response:
         page=page,
         filter_error=error,
         processing=processing,
+        expiry=expiry,
+        held=held_page,
         error_text=error_text,
     )
     return await render(f"orders/{section}.html", request, context, status=400 if error else 200)
+
+
+def _held_after(request: web.Request) -> tuple[datetime, int] | None:
+    cursor = request.query.get("held_after")
+    if not cursor:
+        return None
+    try:
+        return queries.decode_cursor(cursor)
+    except queries.BadFilter as exc:
+        raise web.HTTPBadRequest(text=f"held_{exc}") from None
 
 
 @routes.get("/i/{installation_id}/report")
