@@ -64,7 +64,7 @@ async def test_an_expired_installation_s_orders_wait_until_it_is_renewed(
 
 
 async def mails_to(pool: Pool, address: str) -> list[SendEmail]:
-    rows = await pool.fetch("SELECT body FROM outbox WHERE routing_key = 'SendEmail'")
+    rows = await pool.fetch("SELECT body FROM outbox WHERE routing_key = 'SendEmail' ORDER BY id")
     found = [parse_message(bytes(r["body"])) for r in rows]
     return [m for m in found if isinstance(m, SendEmail) and m.to == [address]]
 
