@@ -247,7 +247,7 @@ async def test_a_merchant_signs_up_and_works_through_every_view(
         await pool.fetchval("SELECT status FROM installations WHERE id = $1", installation_id)
         == "active"
     )
-    await page.get_by_role("button", name="Show").click()
+    await page.get_by_role("button", name="New secret").click()
     await expect(page.get_by_text(re.compile(r"whsec_[A-Za-z0-9_-]{20,}"))).to_be_visible()
 
     # The same views on a phone.

@@ -160,7 +160,7 @@ async def test_a_merchant_connects_configures_and_sees_an_order_booked(
     # The merchant registers the webhook in KMO Shops (its backend: the sandbox's
     # control API here), with the address and secret from Profile.
     await page.goto(f"{stack.dashboard}/i/{installation_id}/profile")
-    await page.get_by_role("button", name="Show").click()
+    await page.get_by_role("button", name="New secret").click()
     codes = await page.locator("dl.facts code.wrap").all_inner_texts()
     url, secret = codes[0], codes[1]
     async with aiohttp.ClientSession() as http:

@@ -226,9 +226,13 @@ async def test_profile_stop_restart_notification_and_secret(shop: Merchant, pool
         "PUT", f"{base(shop)}/notification-email", {"notification_email": None}
     )
     assert (await cleared.json())["notification_email"] is None
-    secret = await shop.api("POST", f"{base(shop)}/webhook-secret")
-    assert secret.headers["Cache-Control"] == "no-store"
-    assert (await secret.json())["webhook_secret"].startswith("whsec_")
+    first = await shop.api("POST", f"{base(shop)}/webhook-secret")
+    assert first.headers["Cache-Control"] == "no-store"
+    second = await shop.api("POST", f"{base(shop)}/webhook-secret")
+    old, new = (await first.json())["webhook_secret"], (await second.json())["webhook_secret"]
+    assert old.startswith("whsec_")
+    assert new.startswith("whsec_")
+    assert new != old  # a new secret each time; the stored one is never read back
     # An installation still in setup can be neither stopped nor restarted.
     added = await (
         await shop.api("POST", "/api/v1/installations", {"name": "New", "shop_country": "BE"})

@@ -58,20 +58,29 @@ async def test_views_show_orders_errors_in_plain_words_and_informers_messages(
     assert (await client.get(f"/i/{uuid.uuid4()}/report")).status == 404
 
 
-async def test_profile_shows_the_secret_only_on_request(
+async def test_the_stored_secret_is_never_shown_a_new_one_once(
     client: TestClient, pool: Pool, box: SecretBox
 ) -> None:
     merchant = await sign_up(client)
     await connect(pool, box, merchant.installation_id)
-    secret = box.decrypt(
-        await pool.fetchval(
+
+    async def stored() -> str:
+        token = await pool.fetchval(
             "SELECT webhook_secret FROM installations WHERE id = $1", merchant.installation_id
         )
-    ).get_secret_value()
+        return box.decrypt(token).get_secret_value()
+
+    old = await stored()
     profile = await (await client.get(f"/i/{merchant.installation_id}/profile")).text()
-    assert secret not in profile
+    assert old not in profile
     assert f"/webhooks/kmoshops/{merchant.installation_id}" in profile
     assert "running" in profile
     shown = await merchant.form(f"/i/{merchant.installation_id}/webhook-secret")
-    assert secret in await shown.text()
+    page = await shown.text()
     assert shown.headers["Cache-Control"] == "no-store"
+    new = await stored()
+    assert new != old
+    assert new in page
+    assert old not in page
+    again = await (await client.get(f"/i/{merchant.installation_id}/profile")).text()
+    assert new not in again

@@ -1,5 +1,6 @@
 """The merchant's actions on an installation: stop, restart, the notification
-address, the webhook secret (shown once on request, never logged)."""
+address, a new webhook secret (shown once, in the answer that makes it; the stored one
+is never shown back, never logged)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import uuid
 import asyncpg
 
 from common.crypto import SecretBox
-from common.installations.repository import set_status
+from common.installations.changes import announce_change
+from common.installations.repository import new_webhook_secret, set_status
 from dashboard.tenancy import OwnedInstallation, owned_installation
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -63,14 +65,25 @@ async def set_notification_email(
     )
 
 
-async def webhook_secret(
+async def roll_webhook_secret(
     conn: asyncpg.Connection, box: SecretBox, account_id: uuid.UUID, installation_id: uuid.UUID
 ) -> str:
-    token = await conn.fetchval(
-        "SELECT webhook_secret FROM installations WHERE id = $1 AND account_id = $2",
-        installation_id,
-        account_id,
-    )
-    if token is None:
-        raise LookupError(str(installation_id))
-    return box.decrypt(token).get_secret_value()
+    """Replace the installation's webhook secret with a new one and return it, once.
+
+    The stored secret is never shown back in full: a merchant who needs it makes a new
+    one and enters it in KMO Shops. Until then deliveries signed with the old one get
+    401 and KMO Shops retries them (for about a day); the hourly poll is the safety net.
+    """
+    secret = new_webhook_secret()
+    async with conn.transaction():
+        updated = await conn.fetchval(
+            """UPDATE installations SET webhook_secret = $3, updated_at = now()
+                WHERE id = $1 AND account_id = $2 RETURNING id""",
+            installation_id,
+            account_id,
+            box.encrypt(secret),
+        )
+        if updated is None:
+            raise LookupError(str(installation_id))
+        await announce_change(conn, installation_id)
+    return secret

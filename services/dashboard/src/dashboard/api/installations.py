@@ -98,10 +98,10 @@ async def notification_email(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/v1/installations/{installation_id}/webhook-secret")
-async def reveal_webhook_secret(request: web.Request) -> web.Response:
+async def roll_webhook_secret(request: web.Request) -> web.Response:
     installation = await requested_installation(request)
     async with request.app[POOL].acquire() as conn:
-        secret = await actions.webhook_secret(
+        secret = await actions.roll_webhook_secret(
             conn, request.app[BOX], session_of(request).account_id, installation.id
         )
     response = json_response({"webhook_secret": secret})
@@ -182,7 +182,8 @@ openapi_paths = {
     },
     "/api/v1/installations/{installation_id}/webhook-secret": {
         "post": op(
-            "Reveal the webhook secret (never cached)",
+            "Replace the webhook secret with a new one, shown only in this answer (never"
+            " cached); the old one stops working: enter the new one in KMO Shops",
             parameters=_ONE,
             responses={
                 "200": {"type": "object", "properties": {"webhook_secret": {"type": "string"}}},

@@ -140,11 +140,12 @@ async def notification_email(request: web.Request) -> web.StreamResponse:
 
 
 @routes.post("/i/{installation_id}/webhook-secret")
-async def reveal_webhook_secret(request: web.Request) -> web.Response:
-    """Shown in the response to a POST (never in a URL, never cached, never logged)."""
+async def roll_webhook_secret(request: web.Request) -> web.Response:
+    """A new secret, shown once in the response to the POST that makes it (never in a
+    URL, never cached, never logged)."""
     installation = await requested_installation(request)
     async with request.app[POOL].acquire() as conn:
-        secret = await actions.webhook_secret(
+        secret = await actions.roll_webhook_secret(
             conn, request.app[BOX], session_of(request).account_id, installation.id
         )
     context = await installation_page(
