@@ -2,7 +2,7 @@
 
     python scripts/seed_demo.py [--file FILE] [--kmo-base-url URL] [--if-absent]
                                 [--shop-id N] [--sandbox-url URL] [--no-webhook]
-                                [--poll] [--wait SECONDS]
+                                [--poll] [--wait SECONDS] [--login EMAIL]
 
 Used by the ``demo-seed`` service of docker-compose.yml and by ``make dev``. It reads
 DATABASE_URL, SECRET_KEYS and INGEST_PUBLIC_URL exactly as the ``kmo2informer`` CLI
@@ -15,6 +15,10 @@ sandbox keeps its state in memory and forgets every webhook when it restarts, wh
 the installation lives on in PostgreSQL. Webhooks of the same shop that point at
 another installation of this ingest are removed, so a shop never signs for a stale id.
 
+With ``--login EMAIL`` (and the password in DEMO_PASSWORD) it also makes a dashboard
+account that owns the demo installation, its connections marked verified, so the demo
+merchant's orders can be seen at http://localhost:8000 (demo use only).
+
 Prints one JSON object: id, name, created, webhook_url, webhook (registered, present
 or skipped), stale_webhooks_removed, poll_queued. The webhook secret is not printed.
 Exit codes as the CLI: 1 for bad input or an unreachable dependency, 2 for bad
@@ -26,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import time
 import uuid
@@ -44,6 +49,7 @@ from common.db.outbox import enqueue
 from common.installations.models import Installation, InstallationFile
 from common.installations.repository import create_installation, list_installations
 from common.messages import PollShop
+from dashboard.auth.passwords import hash_password
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "demo" / "installation.json"
 DEMO_SHOP_ID = 1234  # sandbox.kmoshops.demo.DEMO_SHOP_ID, created by --seed-demo
@@ -96,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="queue a PollShop, so orders already in the shop are fetched now rather "
         "than at the scheduler's next round",
+    )
+    parser.add_argument(
+        "--login",
+        metavar="EMAIL",
+        help="make a dashboard account EMAIL (password from DEMO_PASSWORD) owning the demo "
+        "installation, unless one exists",
     )
     parser.add_argument(
         "--wait",
@@ -170,6 +182,45 @@ async def ensure_installation(
     return installation_id, webhook_secret, created
 
 
+async def ensure_demo_login(
+    conn: asyncpg.Connection, installation_id: uuid.UUID, email: str, password: str
+) -> bool:
+    """Give the demo installation a dashboard account; return whether one was made.
+
+    Its connections are marked verified and its configuration saved, as the wizard
+    would after checking them, since the demo file's credentials are the sandboxes'.
+    """
+    password_hash = await hash_password(password)
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", SEED_LOCK_ID)
+        account_id = await conn.fetchval(
+            "SELECT id FROM accounts WHERE lower(email) = lower($1)", email
+        )
+        made = account_id is None
+        if made:
+            account_id = uuid.uuid4()
+            await conn.execute(
+                """INSERT INTO accounts (id, name, email, password_hash, shop_country,
+                       terms_accepted_at)
+                   SELECT $1, name, $2, $3, shop_country, now() FROM installations
+                    WHERE id = $4""",
+                account_id,
+                email,
+                password_hash,
+                installation_id,
+            )
+        await conn.execute(
+            """UPDATE installations
+                  SET account_id = $2, kmo_verified_at = coalesce(kmo_verified_at, now()),
+                      informer_verified_at = coalesce(informer_verified_at, now()),
+                      config_saved_at = coalesce(config_saved_at, now())
+                WHERE id = $1 AND (account_id IS NULL OR account_id = $2)""",
+            installation_id,
+            account_id,
+        )
+    return made
+
+
 def _preferred(candidates: list[Installation]) -> Installation:
     active = [i for i in candidates if i.active]
     return (active or candidates)[0]
@@ -238,6 +289,12 @@ async def seed(args: argparse.Namespace, settings: CliSettings) -> dict[str, Any
         installation_id, secret, created = await ensure_installation(
             conn, box, spec, if_absent=args.if_absent, poll=args.poll
         )
+        login_created = None
+        if args.login:
+            password = os.environ.get("DEMO_PASSWORD", "")
+            if not password:
+                raise SeedError("--login needs the account's password in DEMO_PASSWORD")
+            login_created = await ensure_demo_login(conn, installation_id, args.login, password)
     finally:
         await conn.close()
     url = webhook_url(settings, installation_id)
@@ -263,6 +320,8 @@ async def seed(args: argparse.Namespace, settings: CliSettings) -> dict[str, Any
         "webhook": outcome,
         "stale_webhooks_removed": removed,
         "poll_queued": args.poll,
+        "login": args.login,
+        "login_created": login_created,
     }
 
 
