@@ -90,6 +90,7 @@ async def running_processor(
     settings: PipelineSettings = FAST,
     concurrency: int = 4,
     config: dict[str, Any] | None = None,
+    direct: bool = True,
 ) -> AsyncIterator[ProcessorHarness]:
     state = informer or InformerState()
     created = await installations.create(config=config or DEMO_CONFIG)
@@ -102,7 +103,6 @@ async def running_processor(
         contexts = InformerContexts(
             pool, box, http, Budget(pool, policy), base_url=base_url, timeout=5, cache_seconds=60
         )
-        handlers = Handlers(pool, box, contexts, spacing(policy))
         workers = Workers(
             pool,
             Pipeline(pool, contexts, settings),
@@ -112,7 +112,9 @@ async def running_processor(
             idle_poll=0.1,
             reap_every=0.2,
             listeners={CHANNEL: contexts.on_change},
+            direct_limit=concurrency if direct else 0,
         )
+        handlers = Handlers(pool, box, contexts, spacing(policy), direct=workers)
         stop = asyncio.Event()
         task = asyncio.create_task(workers.run(stop))
         try:

@@ -46,7 +46,17 @@ async def main(settings: ProcessorSettings, stop: asyncio.Event) -> None:
             cache_seconds=settings.options_cache_seconds,
             metric_labels=BoundedLabel(settings.metrics_installation_labels),
         )
-        handlers = Handlers(pool, box, contexts, spacing(policy))
+        workers = Workers(
+            pool,
+            Pipeline(pool, contexts, pipeline_settings),
+            policy,
+            pipeline_settings,
+            concurrency=settings.worker_concurrency,
+            claim_batch=settings.claim_batch,
+            listeners={installation_changes.CHANNEL: contexts.on_change},
+            direct_limit=settings.direct_concurrency,
+        )
+        handlers = Handlers(pool, box, contexts, spacing(policy), direct=workers)
         consumers = [
             Consumer(
                 PROCESS_ORDER,
@@ -62,15 +72,6 @@ async def main(settings: ProcessorSettings, stop: asyncio.Event) -> None:
         ]
         broker = BrokerLink(settings.amqp_url.get_secret_value(), "processor", consumers=consumers)
         relay = OutboxRelay(pool, broker.publisher, producer=application_name("processor"))
-        workers = Workers(
-            pool,
-            Pipeline(pool, contexts, pipeline_settings),
-            policy,
-            pipeline_settings,
-            concurrency=settings.worker_concurrency,
-            claim_batch=settings.claim_batch,
-            listeners={installation_changes.CHANNEL: contexts.on_change},
-        )
         app = web.Application()
         add_health_routes(
             app, pool, broker.ready, [queue_probe(broker.queue_depths), work_queue_probe(pool)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
 from common.amqp.consumer import PermanentError
 from common.amqp.publisher import OutgoingMessage
@@ -32,18 +33,29 @@ log = get_logger(__name__)
 CONSUMER = "processor"
 
 
+class DirectIntake(Protocol):
+    """Where intake runs the orders it claims itself (``processor.worker.Workers``)."""
+
+    def reserve_direct(self) -> repository.DirectClaim | None: ...
+    def release_direct(self) -> None: ...
+    def run_direct(self, claim: repository.Claim) -> None: ...
+
+
 @dataclass(frozen=True)
 class Handlers:
     pool: Pool
     box: SecretBox
     contexts: InformerContexts
     spacing: timedelta
+    direct: DirectIntake | None = None
 
     async def receive_order(self, message: ProcessOrder) -> None:
         """Record the order version and decide: queue it, let it wait, or let it go.
 
         Pre-checks 1 (already invoiced: nothing changes) and 2 (status) happen here;
-        the rest happens in a worker. The message is acked only after this commits.
+        the rest happens in a worker, which may be started right here when intake
+        could claim the order itself (``direct``). The message is acked only after
+        this commits; from then on the claim's lease guards the order.
         """
         order = message.order
         try:
@@ -69,18 +81,32 @@ class Handlers:
                 _event(OrderWaiting if intake == "waiting" else OrderCancelled, message)
             )
         )
-        async with self.pool.acquire() as conn:
-            state = await repository.record_intake(
-                conn,
-                message.message_id,
-                CONSUMER,
-                message.installation_id,
-                order,
-                intake,
-                self.spacing,
-                event,
-                look_up_first=message.source == "backfill",
-            )
+        runner = self.direct if intake == "queued" else None
+        direct = runner.reserve_direct() if runner is not None else None
+        try:
+            async with self.pool.acquire() as conn:
+                outcome = await repository.record_intake_claiming(
+                    conn,
+                    message.message_id,
+                    CONSUMER,
+                    message.installation_id,
+                    order,
+                    intake,
+                    self.spacing,
+                    event,
+                    look_up_first=message.source == "backfill",
+                    direct=direct,
+                )
+        except BaseException:
+            if runner is not None and direct is not None:
+                runner.release_direct()
+            raise
+        if runner is not None and direct is not None:
+            if outcome.claim is not None:
+                runner.run_direct(outcome.claim)
+            else:
+                runner.release_direct()
+        state = outcome.state
         if state in ("waiting", "ignored"):
             ORDERS.labels("waiting" if state == "waiting" else "cancelled").inc()
         log.info("order received", order_id=order.id, state=state, status=order.status.value)

@@ -9,6 +9,12 @@ class ProcessorSettings(HttpSettings, InformerSettings):
     http_port: int = Field(8081, ge=1, le=65535, description="/healthz, /readyz.")
     consumer_prefetch: int = Field(64, ge=1)
     worker_concurrency: int = Field(32, ge=1, description="Orders in flight per process.")
+    direct_concurrency: int = Field(
+        32,
+        ge=0,
+        description="Orders in flight per process that intake claimed itself: a new order "
+        "of a merchant with nothing queued skips the queue (0: every order is queued).",
+    )
     claim_batch: int = Field(
         4, ge=1, description="Orders a worker claims per statement when there is a backlog."
     )

@@ -3,6 +3,11 @@
 Any number of workers in any number of processes share the queue in PostgreSQL
 (``FOR UPDATE SKIP LOCKED``). A worker sleeps until intake notifies ``order_queued``
 or a short poll passes. One reaper per process returns orders whose worker vanished.
+
+Intake may also claim a new order itself when it would be next anyway (see
+``repository.DirectClaim``); such orders run here too, up to ``direct_limit`` at once,
+beside the workers: the common case of a merchant without a backlog then costs no
+queue round trip at all.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 
@@ -40,6 +46,7 @@ class Workers:
         idle_poll: float = 1.0,
         reap_every: float = 5.0,
         listeners: Mapping[str, Callback] | None = None,
+        direct_limit: int = 0,
     ) -> None:
         """``listeners``: more NOTIFY channels to follow on the queue's one listening
         connection (a connection each would cost every replica one more)."""
@@ -53,14 +60,46 @@ class Workers:
         self._reap_every = reap_every
         self._wakeup = Wakeup(pool, repository.QUEUE_CHANNEL)
         self._listeners = {repository.QUEUE_CHANNEL: self._wakeup.on_notify, **(listeners or {})}
+        self._direct_limit = direct_limit
+        self._direct_reserved = 0
+        self._direct_tasks: set[asyncio.Task[None]] = set()
+        self._running = False
+
+    def reserve_direct(self) -> repository.DirectClaim | None:
+        """A slot for one order claimed straight at intake, with the terms of its
+        claim; None when the slots are full (or the workers are not running), and the
+        order is queued instead. Hand the slot back with :meth:`run_direct` (with the
+        claim the intake returned) or :meth:`release_direct` (without one)."""
+        if not self._running or self._direct_reserved >= self._direct_limit:
+            return None
+        self._direct_reserved += 1
+        return repository.DirectClaim(
+            uuid.uuid4(), self._settings.lease, self._budget.enabled, self._budget.tolerance
+        )
+
+    def release_direct(self) -> None:
+        self._direct_reserved -= 1
+
+    def run_direct(self, claim: repository.Claim) -> None:
+        """Process a claim made at intake, in the background, in its reserved slot."""
+        task = asyncio.create_task(self._run(claim))
+        self._direct_tasks.add(task)
+        task.add_done_callback(self._direct_done)
+
+    def _direct_done(self, task: asyncio.Task[None]) -> None:
+        self._direct_tasks.discard(task)
+        self.release_direct()
 
     async def run(self, stop: asyncio.Event) -> None:
         tasks = [asyncio.create_task(listen(self._pool, self._listeners, stop))]
         tasks += [asyncio.create_task(self._work(stop)) for _ in range(self._concurrency)]
         tasks.append(asyncio.create_task(self._reap(stop)))
+        self._running = True
         try:
             await stop.wait()
         finally:
+            self._running = False
+            tasks += self._direct_tasks
             for task in tasks:
                 task.cancel()
             for task in tasks:

@@ -41,6 +41,27 @@ class Claim:
     pipeline a lookup round trip."""
 
 
+@dataclass(frozen=True)
+class DirectClaim:
+    """Ask the intake to claim a new order at once for the receiving process, so a
+    quiet merchant's order skips the queue: no NOTIFY, no claim statement, no second
+    parse of the payload. Granted only when the order could be claimed from the queue
+    right now and would be next: new, processable, its installation active with budget
+    to spare, and nothing of that installation queued before it."""
+
+    claim_id: uuid.UUID
+    lease: timedelta
+    budget_enabled: bool
+    budget_tolerance: timedelta
+
+
+@dataclass(frozen=True)
+class IntakeOutcome:
+    state: str | None
+    """As :func:`record_intake` returns it; ``claimed`` when ``claim`` is set."""
+    claim: Claim | None = None
+
+
 _INTAKE = """
 WITH first AS (
     INSERT INTO processed_messages (consumer, message_id) VALUES ($9, $10)
@@ -48,12 +69,30 @@ WITH first AS (
 ), queue_tail AS (
     SELECT max(priority_at) AS tail FROM order_states
      WHERE installation_id = $1 AND state = 'queued'
+), direct AS (
+    SELECT EXISTS (
+        SELECT 1 FROM installations i
+          LEFT JOIN informer_budgets b ON b.budget_key = i.budget_key
+         WHERE $17::uuid IS NOT NULL AND $4 = 'queued'
+           AND (SELECT tail FROM queue_tail) IS NULL
+           AND i.id = $1 AND i.status = 'active'
+           AND coalesce(greatest(i.trial_ends_at, i.subscription_ends_at) > clock_timestamp(),
+                        true)
+           AND (NOT $19 OR b.budget_key IS NULL
+                OR ((b.paused_until IS NULL OR b.paused_until <= clock_timestamp())
+                    AND b.tat - $20::interval <= clock_timestamp()))
+    ) AS granted
 ), recorded AS (
     INSERT INTO order_states (installation_id, order_id, number, state, order_status,
-                              order_updated_at, payload, priority_at, in_doubt)
-    SELECT $1, $2, $3, $4, $5, $6, $7,
+                              order_updated_at, payload, priority_at, in_doubt,
+                              claim_id, claimed_version, lease_until, attempts)
+    SELECT $1, $2, $3, CASE WHEN d.granted THEN 'claimed' ELSE $4 END, $5, $6, $7,
            greatest(clock_timestamp(), coalesce((SELECT tail FROM queue_tail) + $8::interval,
-                                                clock_timestamp())), $16
+                                                clock_timestamp())), $16,
+           CASE WHEN d.granted THEN $17::uuid END, CASE WHEN d.granted THEN $6::timestamptz END,
+           CASE WHEN d.granted THEN clock_timestamp() + $18::interval END,
+           CASE WHEN d.granted THEN 1 ELSE 0 END
+      FROM direct d
      WHERE EXISTS (SELECT 1 FROM first)
     ON CONFLICT (installation_id, order_id) DO UPDATE
        SET number = EXCLUDED.number,
@@ -61,7 +100,7 @@ WITH first AS (
            order_updated_at = EXCLUDED.order_updated_at,
            payload = EXCLUDED.payload,
            state = CASE WHEN order_states.state IN ('waiting', 'failed', 'queued')
-                        THEN EXCLUDED.state ELSE order_states.state END,
+                        THEN $4 ELSE order_states.state END,
            priority_at = CASE WHEN order_states.state IN ('waiting', 'failed')
                               THEN EXCLUDED.priority_at ELSE order_states.priority_at END,
            not_before = CASE WHEN order_states.state IN ('waiting', 'failed')
@@ -72,15 +111,21 @@ WITH first AS (
            updated_at = clock_timestamp()
      WHERE order_states.order_updated_at < EXCLUDED.order_updated_at
        AND order_states.state IN ('waiting', 'failed', 'queued', 'claimed', 'posting')
-    RETURNING state
+    RETURNING state, in_doubt, attempts, claim_id
 ), announced AS (
     INSERT INTO outbox (message_id, exchange, routing_key, body)
     SELECT $11, $12, $13, $14 FROM recorded WHERE $11::uuid IS NOT NULL AND state = $4
     RETURNING 1
 )
-SELECT EXISTS (SELECT 1 FROM first) AS first, (SELECT state FROM recorded) AS state,
-       CASE WHEN (SELECT state FROM recorded) = 'queued'
-            THEN pg_notify($15, '') END AS notified
+SELECT EXISTS (SELECT 1 FROM first) AS first, r.state, r.in_doubt, r.attempts, r.claim_id,
+       CASE WHEN r.state = 'queued' THEN pg_notify($15, '') END AS notified,
+       CASE WHEN r.state = 'claimed'
+             AND EXISTS (SELECT 1 FROM relation_index_state st
+                          WHERE st.installation_id = $1 AND st.built_at IS NOT NULL)
+            THEN (SELECT ri.relation_id FROM relation_index ri
+                   WHERE ri.installation_id = $1 AND ri.email = $21)
+       END AS known_relation_id
+  FROM (SELECT 1) one LEFT JOIN recorded r ON true
 """
 
 
@@ -111,6 +156,37 @@ async def record_intake(
     ``spacing`` spreads one installation's queue in time (``priority_at``), so a
     merchant with a long backlog never holds up another merchant's next order.
     """
+    outcome = await record_intake_claiming(
+        conn,
+        message_id,
+        consumer,
+        installation_id,
+        order,
+        intake,
+        spacing,
+        event,
+        look_up_first=look_up_first,
+    )
+    return outcome.state
+
+
+async def record_intake_claiming(
+    conn: asyncpg.Connection,
+    message_id: uuid.UUID,
+    consumer: str,
+    installation_id: uuid.UUID,
+    order: ShopOrder,
+    intake: Intake,
+    spacing: timedelta,
+    event: OutgoingMessage | None = None,
+    *,
+    look_up_first: bool = False,
+    direct: DirectClaim | None = None,
+) -> IntakeOutcome:
+    """:func:`record_intake`, and with ``direct`` the claim of a new order that would
+    be claimed next anyway (see :class:`DirectClaim`), committed in the same statement.
+    The claim then comes back, with its customer's e-mail index entry as
+    :func:`claim_batch` reads it; otherwise the order is queued as usual."""
     row = await conn.fetchrow(
         _INTAKE,
         installation_id,
@@ -129,10 +205,28 @@ async def record_intake(
         event.body if event else None,
         QUEUE_CHANNEL,
         look_up_first,
+        direct.claim_id if direct else None,
+        direct.lease if direct else timedelta(0),
+        direct.budget_enabled if direct else False,
+        direct.budget_tolerance if direct else timedelta(0),
+        email_key(order.customer.email),
     )
     if not row["first"]:
-        return "duplicate"
-    return row["state"]
+        return IntakeOutcome("duplicate")
+    state = row["state"]
+    if direct is None or state != "claimed" or row["claim_id"] != direct.claim_id:
+        return IntakeOutcome(state)  # not ours: a worker may hold an older version
+    claim = Claim(
+        installation_id,
+        order.id,
+        direct.claim_id,
+        order,
+        row["in_doubt"],
+        None,
+        row["attempts"],
+        row["known_relation_id"],
+    )
+    return IntakeOutcome(state, claim)
 
 
 _CLAIM = """
