@@ -44,6 +44,14 @@ async def _intake(
         )
 
 
+async def _only_active(pool: Pool, *installation_ids: uuid.UUID) -> None:
+    """Intake may claim any merchant's runnable order: leave none of other tests'."""
+    await pool.execute(
+        "UPDATE installations SET status = 'disabled' WHERE NOT id = ANY($1::uuid[])",
+        list(installation_ids),
+    )
+
+
 async def _row(pool: Pool, shop_id: uuid.UUID, order_id: int) -> dict[str, object]:
     row = await pool.fetchrow(
         """SELECT state, claim_id, attempts, lease_until IS NOT NULL AS leased,
@@ -60,6 +68,7 @@ async def test_a_new_order_of_a_quiet_merchant_is_claimed_at_intake(
     pool: Pool, installations: InstallationFactory
 ) -> None:
     shop = await installations.create()
+    await _only_active(pool, shop.id)
     async with pool.acquire() as conn:
         await relation_store.add_entries(
             conn, shop.id, [("direct.klant@example.be", 5151, 9)], replace=True
@@ -85,40 +94,65 @@ async def test_a_new_order_of_a_quiet_merchant_is_claimed_at_intake(
     }
 
 
-async def test_no_direct_claim_behind_a_queued_order_of_the_same_merchant(
+async def test_behind_a_runnable_order_intake_claims_that_one_and_queues_the_new_one(
     pool: Pool, installations: InstallationFactory
 ) -> None:
     shop = await installations.create()
+    await _only_active(pool, shop.id)
     await _intake(pool, shop.id, _order(920_011), None)
+    terms = _terms()
 
-    outcome = await _intake(pool, shop.id, _order(920_012), _terms())
+    outcome = await _intake(pool, shop.id, _order(920_012), terms)
 
     assert outcome.state == "queued"
-    assert outcome.claim is None
-    assert (await _row(pool, shop.id, 920_012))["claim_id"] is None
+    assert outcome.claim is not None
+    assert (outcome.claim.order_id, outcome.claim.claim_id) == (920_011, terms.claim_id)
+    assert outcome.claim.order.customer.email == "direct.klant@example.be"
+    assert (await _row(pool, shop.id, 920_011))["claim_id"] == terms.claim_id
+    assert (await _row(pool, shop.id, 920_012))["state"] == "queued"
 
 
-async def test_another_merchants_backlog_does_not_stop_a_direct_claim(
+async def test_the_queue_hands_out_the_earliest_order_of_any_merchant(
     pool: Pool, installations: InstallationFactory
 ) -> None:
-    busy, quiet = await installations.create(), await installations.create()
-    for order_id in (920_021, 920_022):
-        await _intake(pool, busy.id, _order(order_id), None)
+    earlier, later = await installations.create(), await installations.create()
+    await _only_active(pool, earlier.id, later.id)
+    await _intake(pool, earlier.id, _order(920_021), None)
 
-    outcome = await _intake(pool, quiet.id, _order(920_023), _terms())
+    outcome = await _intake(pool, later.id, _order(920_022), _terms())
 
     assert outcome.claim is not None
+    assert (outcome.claim.installation_id, outcome.claim.order_id) == (earlier.id, 920_021)
+
+
+async def test_a_queued_order_not_runnable_yet_does_not_stop_the_new_one(
+    pool: Pool, installations: InstallationFactory
+) -> None:
+    shop = await installations.create()
+    await _only_active(pool, shop.id)
+    await _intake(pool, shop.id, _order(920_025), None)
+    await pool.execute(
+        """UPDATE order_states SET not_before = now() + interval '1 minute'
+            WHERE installation_id = $1 AND order_id = 920025""",
+        shop.id,
+    )
+
+    outcome = await _intake(pool, shop.id, _order(920_026), _terms())
+
+    assert outcome.claim is not None
+    assert outcome.claim.order_id == 920_026
 
 
 async def test_no_direct_claim_for_an_inactive_installation_or_an_unprocessable_intake(
     pool: Pool, installations: InstallationFactory
 ) -> None:
     disabled = await installations.create()
-    await pool.execute("UPDATE installations SET status = 'disabled' WHERE id = $1", disabled.id)
+    await _only_active(pool)
     assert (await _intake(pool, disabled.id, _order(920_031), _terms())).claim is None
     assert (await _row(pool, disabled.id, 920_031))["state"] == "queued"
 
     active = await installations.create()
+    await _only_active(pool, active.id)
     waiting = await _intake(pool, active.id, _order(920_032), _terms(), intake="waiting")
     assert (waiting.state, waiting.claim) == ("waiting", None)
 
@@ -127,6 +161,7 @@ async def test_no_direct_claim_while_the_budget_is_paused(
     pool: Pool, installations: InstallationFactory
 ) -> None:
     paused, unbudgeted = await installations.create(), await installations.create()
+    await _only_active(pool, paused.id, unbudgeted.id)
     key = f"test-direct-{uuid.uuid4()}"  # this test's own budget: the pause touches no other
     await pool.execute(
         "UPDATE installations SET budget_key = $2 WHERE id = ANY($1::uuid[])",
@@ -139,16 +174,20 @@ async def test_no_direct_claim_while_the_budget_is_paused(
         key,
     )
 
-    assert (await _intake(pool, paused.id, _order(920_041), _terms(budget=True))).claim is None
-    # With the budget switched off, a recorded pause holds nothing back.
+    held = await _intake(pool, paused.id, _order(920_041), _terms(budget=True))
+    assert (held.state, held.claim) == ("queued", None)
+    # With the budget not enforced, a recorded pause holds nothing back: the queue's
+    # next order (the held one) is handed out.
     outcome = await _intake(pool, unbudgeted.id, _order(920_042), _terms(budget=False))
     assert outcome.claim is not None
+    assert outcome.claim.order_id == 920_041
 
 
 async def test_a_newer_version_of_an_order_another_worker_holds_is_never_taken_over(
     pool: Pool, installations: InstallationFactory
 ) -> None:
     shop = await installations.create()
+    await _only_active(pool, shop.id)
     first = _order(920_051)
     holder = _terms()
     assert (await _intake(pool, shop.id, first, holder)).claim is not None

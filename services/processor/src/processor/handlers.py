@@ -39,6 +39,7 @@ class DirectIntake(Protocol):
     def reserve_direct(self) -> repository.DirectClaim | None: ...
     def release_direct(self) -> None: ...
     def run_direct(self, claim: repository.Claim) -> None: ...
+    def left_queued(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,12 @@ class Handlers:
                 runner.release_direct()
             raise
         if runner is not None and direct is not None:
-            if outcome.claim is not None:
-                runner.run_direct(outcome.claim)
-            else:
+            if outcome.claim is None:
                 runner.release_direct()
+            else:
+                runner.run_direct(outcome.claim)
+                if outcome.state == "queued":  # the queue's next was taken instead
+                    runner.left_queued()
         state = outcome.state
         if state in ("waiting", "ignored"):
             ORDERS.labels("waiting" if state == "waiting" else "cancelled").inc()

@@ -4,10 +4,11 @@ Any number of workers in any number of processes share the queue in PostgreSQL
 (``FOR UPDATE SKIP LOCKED``). A worker sleeps until intake notifies ``order_queued``
 or a short poll passes. One reaper per process returns orders whose worker vanished.
 
-Intake may also claim a new order itself when it would be next anyway (see
-``repository.DirectClaim``); such orders run here too, up to ``direct_limit`` at once,
-beside the workers: the common case of a merchant without a backlog then costs no
-queue round trip at all.
+Intake also claims an order for this process with each message it records, while
+there is a free slot (``direct_limit``): the queue's next runnable order, or the new
+one when none is before it (see ``repository.DirectClaim``). Those orders run here,
+beside the workers, so under load the queue is fed and drained by intake alone, and a
+quiet merchant's order skips it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ from processor.adapters import repository
 from processor.pipeline import Pipeline, PipelineSettings
 
 log = get_logger(__name__)
+
+
+TAIL_WAKE_SECONDS = 0.05
 
 
 class Workers:
@@ -64,6 +68,7 @@ class Workers:
         self._direct_reserved = 0
         self._direct_tasks: set[asyncio.Task[None]] = set()
         self._running = False
+        self._tail_wake: asyncio.TimerHandle | None = None
 
     def reserve_direct(self) -> repository.DirectClaim | None:
         """A slot for one order claimed straight at intake, with the terms of its
@@ -85,6 +90,14 @@ class Workers:
         task = asyncio.create_task(self._run(claim))
         self._direct_tasks.add(task)
         task.add_done_callback(self._direct_done)
+
+    def left_queued(self) -> None:
+        """Intake queued an order without waking anyone (it claimed the queue's next
+        order instead, and the following intake will claim this one): should no intake
+        follow soon, one local worker wakes for it."""
+        if self._tail_wake is not None:
+            self._tail_wake.cancel()
+        self._tail_wake = asyncio.get_running_loop().call_later(TAIL_WAKE_SECONDS, self._wakeup.set)
 
     def _direct_done(self, task: asyncio.Task[None]) -> None:
         self._direct_tasks.discard(task)

@@ -43,11 +43,13 @@ class Claim:
 
 @dataclass(frozen=True)
 class DirectClaim:
-    """Ask the intake to claim a new order at once for the receiving process, so a
-    quiet merchant's order skips the queue: no NOTIFY, no claim statement, no second
-    parse of the payload. Granted only when the order could be claimed from the queue
-    right now and would be next: new, processable, its installation active with budget
-    to spare, and nothing of that installation queued before it."""
+    """Ask the intake statement to claim one order for the receiving process, on these
+    terms: the order the queue would hand out next (earliest priority, of an active
+    installation with budget now, ``FOR UPDATE SKIP LOCKED`` as for workers), or, when
+    nothing is runnable before it, the new order itself. Under load every intake then
+    also feeds a worker slot, and the claim statement, the ``order_queued`` NOTIFY and
+    a worker's wakeup are saved; a quiet merchant's order skips the queue altogether.
+    Order and fairness are those of the queue."""
 
     claim_id: uuid.UUID
     lease: timedelta
@@ -58,23 +60,67 @@ class DirectClaim:
 @dataclass(frozen=True)
 class IntakeOutcome:
     state: str | None
-    """As :func:`record_intake` returns it; ``claimed`` when ``claim`` is set."""
+    """The new order version's state, as :func:`record_intake` returns it."""
     claim: Claim | None = None
+    """The order the intake claimed (the new one or the queue's next), if any."""
 
 
-_INTAKE = """
+_RUNNABLE = """
+      JOIN installations i ON i.id = s.installation_id AND i.status = 'active'
+       AND coalesce(greatest(i.trial_ends_at, i.subscription_ends_at) > clock_timestamp(), true)
+      LEFT JOIN informer_budgets b ON b.budget_key = i.budget_key
+     WHERE s.state = 'queued' AND s.not_before <= clock_timestamp()
+       AND (NOT {enabled} OR b.budget_key IS NULL
+            OR ((b.paused_until IS NULL OR b.paused_until <= clock_timestamp())
+                AND b.tat - {tolerance}::interval <= clock_timestamp()))
+"""
+"""A queued order that may be claimed now: its installation is active and not expired,
+and its Informer budget has a call to spare (when the budget is enforced)."""
+
+_KNOWN_RELATION = """
+CASE WHEN EXISTS (SELECT 1 FROM relation_index_state st
+                   WHERE st.installation_id = {installation} AND st.built_at IS NOT NULL)
+     THEN (SELECT ri.relation_id FROM relation_index ri
+            WHERE ri.installation_id = {installation} AND ri.email = {email})
+END"""
+"""The e-mail index's relation for a claimed order's customer, read in the claim's
+snapshot, so never from a half-built index."""
+
+_INTAKE = f"""
 WITH first AS (
     INSERT INTO processed_messages (consumer, message_id) VALUES ($9, $10)
     ON CONFLICT DO NOTHING RETURNING 1
 ), queue_tail AS (
     SELECT max(priority_at) AS tail FROM order_states
      WHERE installation_id = $1 AND state = 'queued'
+), next AS (
+    SELECT s.installation_id, s.order_id
+      FROM order_states s
+      {_RUNNABLE.format(enabled="$19", tolerance="$20")}
+       AND $17::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM first)
+       AND NOT (s.installation_id = $1 AND s.order_id = $2)
+     ORDER BY s.priority_at
+     LIMIT 1
+       FOR UPDATE OF s SKIP LOCKED
+), taken AS (
+    UPDATE order_states s
+       SET state = 'claimed', claim_id = $17, claimed_version = s.order_updated_at,
+           lease_until = clock_timestamp() + $18::interval, attempts = s.attempts + 1,
+           updated_at = clock_timestamp()
+      FROM next
+     WHERE s.installation_id = next.installation_id AND s.order_id = next.order_id
+    RETURNING s.installation_id, s.order_id, s.payload, s.in_doubt, s.relation_id,
+              s.attempts,
+              {
+    _KNOWN_RELATION.format(
+        installation="s.installation_id", email="s.payload -> 'customer' ->> 'email'"
+    )
+} AS known_relation_id
 ), direct AS (
     SELECT EXISTS (
         SELECT 1 FROM installations i
           LEFT JOIN informer_budgets b ON b.budget_key = i.budget_key
-         WHERE $17::uuid IS NOT NULL AND $4 = 'queued'
-           AND (SELECT tail FROM queue_tail) IS NULL
+         WHERE $17::uuid IS NOT NULL AND $4 = 'queued' AND NOT EXISTS (SELECT 1 FROM next)
            AND i.id = $1 AND i.status = 'active'
            AND coalesce(greatest(i.trial_ends_at, i.subscription_ends_at) > clock_timestamp(),
                         true)
@@ -89,7 +135,8 @@ WITH first AS (
     SELECT $1, $2, $3, CASE WHEN d.granted THEN 'claimed' ELSE $4 END, $5, $6, $7,
            greatest(clock_timestamp(), coalesce((SELECT tail FROM queue_tail) + $8::interval,
                                                 clock_timestamp())), $16,
-           CASE WHEN d.granted THEN $17::uuid END, CASE WHEN d.granted THEN $6::timestamptz END,
+           CASE WHEN d.granted THEN $17::uuid END,
+           CASE WHEN d.granted THEN $6::timestamptz END,
            CASE WHEN d.granted THEN clock_timestamp() + $18::interval END,
            CASE WHEN d.granted THEN 1 ELSE 0 END
       FROM direct d
@@ -118,14 +165,15 @@ WITH first AS (
     RETURNING 1
 )
 SELECT EXISTS (SELECT 1 FROM first) AS first, r.state, r.in_doubt, r.attempts, r.claim_id,
-       CASE WHEN r.state = 'queued' THEN pg_notify($15, '') END AS notified,
+       CASE WHEN r.state = 'queued' AND t.order_id IS NULL
+            THEN pg_notify($15, '') END AS notified,
        CASE WHEN r.state = 'claimed'
-             AND EXISTS (SELECT 1 FROM relation_index_state st
-                          WHERE st.installation_id = $1 AND st.built_at IS NOT NULL)
-            THEN (SELECT ri.relation_id FROM relation_index ri
-                   WHERE ri.installation_id = $1 AND ri.email = $21)
-       END AS known_relation_id
-  FROM (SELECT 1) one LEFT JOIN recorded r ON true
+            THEN {_KNOWN_RELATION.format(installation="$1", email="$21")} END AS known_relation_id,
+       t.installation_id AS taken_installation_id, t.order_id AS taken_order_id,
+       t.payload AS taken_payload, t.in_doubt AS taken_in_doubt,
+       t.relation_id AS taken_relation_id, t.attempts AS taken_attempts,
+       t.known_relation_id AS taken_known_relation_id
+  FROM (SELECT 1) one LEFT JOIN recorded r ON true LEFT JOIN taken t ON true
 """
 
 
@@ -214,32 +262,47 @@ async def record_intake_claiming(
     if not row["first"]:
         return IntakeOutcome("duplicate")
     state = row["state"]
-    if direct is None or state != "claimed" or row["claim_id"] != direct.claim_id:
-        return IntakeOutcome(state)  # not ours: a worker may hold an older version
-    claim = Claim(
-        installation_id,
-        order.id,
-        direct.claim_id,
+    if direct is None:
+        return IntakeOutcome(state)
+    if row["taken_order_id"] is not None:
+        return IntakeOutcome(state, _claim_of(row["taken_payload"], direct.claim_id, row, "taken_"))
+    if state == "claimed" and row["claim_id"] == direct.claim_id:
+        claim = Claim(
+            installation_id,
+            order.id,
+            direct.claim_id,
+            order,
+            row["in_doubt"],
+            None,
+            row["attempts"],
+            row["known_relation_id"],
+        )
+        return IntakeOutcome(state, claim)
+    return IntakeOutcome(state)  # a worker may hold an older version: not ours
+
+
+def _claim_of(payload: Any, claim_id: uuid.UUID, row: Any, prefix: str = "") -> Claim:
+    """A claim from a claimed row's columns; its e-mail index entry counts only when
+    the stored e-mail is exactly the e-mail's index key."""
+    order = ShopOrder.model_validate(payload)
+    known = row[f"{prefix}known_relation_id"]
+    return Claim(
+        row[f"{prefix}installation_id"],
+        row[f"{prefix}order_id"],
+        claim_id,
         order,
-        row["in_doubt"],
-        None,
-        row["attempts"],
-        row["known_relation_id"],
+        row[f"{prefix}in_doubt"],
+        row[f"{prefix}relation_id"],
+        row[f"{prefix}attempts"],
+        known if payload["customer"].get("email") == email_key(order.customer.email) else None,
     )
-    return IntakeOutcome(state, claim)
 
 
-_CLAIM = """
+_CLAIM = f"""
 WITH next AS (
     SELECT s.installation_id, s.order_id
       FROM order_states s
-      JOIN installations i ON i.id = s.installation_id AND i.status = 'active'
-       AND coalesce(greatest(i.trial_ends_at, i.subscription_ends_at) > clock_timestamp(), true)
-      LEFT JOIN informer_budgets b ON b.budget_key = i.budget_key
-     WHERE s.state = 'queued' AND s.not_before <= clock_timestamp()
-       AND (NOT $3 OR b.budget_key IS NULL
-            OR ((b.paused_until IS NULL OR b.paused_until <= clock_timestamp())
-                AND b.tat - $4::interval <= clock_timestamp()))
+      {_RUNNABLE.format(enabled="$3", tolerance="$4")}
      ORDER BY s.priority_at
      LIMIT $5
        FOR UPDATE OF s SKIP LOCKED
@@ -251,13 +314,11 @@ UPDATE order_states s
   FROM next
  WHERE s.installation_id = next.installation_id AND s.order_id = next.order_id
 RETURNING s.installation_id, s.order_id, s.payload, s.in_doubt, s.relation_id, s.attempts,
-          CASE WHEN EXISTS (SELECT 1 FROM relation_index_state st
-                             WHERE st.installation_id = s.installation_id
-                               AND st.built_at IS NOT NULL)
-               THEN (SELECT r.relation_id FROM relation_index r
-                      WHERE r.installation_id = s.installation_id
-                        AND r.email = s.payload -> 'customer' ->> 'email')
-          END AS known_relation_id
+          {
+    _KNOWN_RELATION.format(
+        installation="s.installation_id", email="s.payload -> 'customer' ->> 'email'"
+    )
+} AS known_relation_id
 """
 
 
@@ -278,25 +339,7 @@ async def claim_batch(
     as stored; it counts only when that is exactly the e-mail's index key."""
     claim_id = uuid.uuid4()
     rows = await conn.fetch(_CLAIM, claim_id, lease, budget_enabled, budget_tolerance, limit)
-    claims = []
-    for row in rows:
-        order = ShopOrder.model_validate(row["payload"])
-        stored_email = row["payload"]["customer"].get("email")
-        claims.append(
-            Claim(
-                row["installation_id"],
-                row["order_id"],
-                claim_id,
-                order,
-                row["in_doubt"],
-                row["relation_id"],
-                row["attempts"],
-                row["known_relation_id"]
-                if stored_email == email_key(order.customer.email)
-                else None,
-            )
-        )
-    return claims
+    return [_claim_of(row["payload"], claim_id, row) for row in rows]
 
 
 async def mark_posting(
