@@ -8,6 +8,7 @@ from datetime import timedelta
 from common.amqp.consumer import PermanentError
 from common.amqp.publisher import OutgoingMessage
 from common.crypto import SecretBox
+from common.db.outbox import wake_relays
 from common.db.pool import Pool
 from common.installations.changes import lock_activation
 from common.installations.repository import InstallationNotConnected, InstallationNotFound
@@ -81,6 +82,8 @@ class Handlers:
                 event,
                 look_up_first=message.source == "backfill",
             )
+        if event is not None and state == intake:
+            wake_relays()
         if state in ("waiting", "ignored"):
             ORDERS.labels("waiting" if state == "waiting" else "cancelled").inc()
         log.info("order received", order_id=order.id, state=state, status=order.status.value)
