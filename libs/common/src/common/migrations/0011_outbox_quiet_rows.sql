@@ -1,9 +1,9 @@
 -- An outbox row may be quiet: inserted with wake = false it fires no NOTIFY, and the
 -- process that wrote it wakes its own relay directly once it has committed
 -- (common.db.outbox.wake_relays). A NOTIFY is dear for what it does here: every one
--- wakes every listening backend of the database (ingest, processor and dashboard each
--- hold a LISTEN connection), each of which runs a transaction to read the queue, and
--- notifying commits serialise on one database-wide lock. Per order, about 18
+-- wakes every listening backend of the database (each service's relay holds a LISTEN
+-- connection), each of which runs a transaction to read the queue, and notifying
+-- commits serialise on one database-wide lock. Per order, about 18
 -- PostgreSQL transactions ran for 6.4 statements the services issued; one NOTIFY with
 -- three listeners cost about 0.12 ms of PostgreSQL CPU on top of its statement.
 -- Rows are loud by default, so every other writer (the CLI, the scheduler, rarer
