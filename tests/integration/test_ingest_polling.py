@@ -12,6 +12,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from common.amqp.topology import PROCESS_ORDER
 from common.crypto import SecretBox
 from common.db.pool import Pool
 from common.installations.models import Installation
@@ -22,7 +23,9 @@ from ingest.polling import PollResult, PollSettings, poll_shop
 from ingest.store import advance_cursor
 from sandbox.kmoshops.app import serve
 from sandbox.kmoshops.state import KmoShopsState
+from tests.fakes.amqp import connect, drain, purge_all
 from tests.fakes.installations import InstallationFactory
+from tests.fakes.outbox import running_relay
 
 pytestmark = pytest.mark.integration
 
@@ -111,6 +114,30 @@ async def test_poll_publishes_every_order_once_over_several_pages(shop: Shop) ->
     assert again is not None
     assert again.published == 0
     assert len(await shop.published()) == 60
+
+
+async def test_polled_orders_notify_nobody_and_wake_this_process_relay(
+    shop: Shop, amqp_url: str
+) -> None:
+    """Quiet rows, as for webhooks: the poll wakes its own process's relay after each
+    page's commit (the relay polls only every 30 s here)."""
+    await shop.pool.execute("DELETE FROM outbox")
+    broker = await connect(amqp_url)
+    try:
+        await purge_all(broker)
+        shop.generate(3, seed=1)
+        await shop.poll()
+        wakes = await shop.pool.fetch("SELECT wake FROM outbox")
+        assert [w["wake"] for w in wakes] == [False] * 3
+        async with running_relay(shop.pool, amqp_url, poll_interval=30):
+            assert len(await drain(broker, PROCESS_ORDER.name, expect=3, timeout=5)) == 3
+            later = shop.generate(2, seed=2)
+            await shop.poll()
+            received = await drain(broker, PROCESS_ORDER.name, expect=2, timeout=5)
+    finally:
+        await broker.close()
+    orders = sorted(parse_message(m.body).order.id for m in received)
+    assert orders == sorted(o["id"] for o in later)
 
 
 async def test_a_status_change_is_published_as_a_new_version(shop: Shop) -> None:

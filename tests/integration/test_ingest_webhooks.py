@@ -15,13 +15,16 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 
+from common.amqp.topology import PROCESS_ORDER
 from common.crypto import SecretBox
 from common.db.pool import Pool, create_pool
 from common.messages import ProcessOrder, RefundIgnored, parse_message
 from ingest.settings import IngestSettings
 from ingest.web.app import create_app
+from tests.fakes.amqp import connect, drain, purge_all
 from tests.fakes.installations import CreatedInstallation, InstallationFactory
 from tests.fakes.orders import order
+from tests.fakes.outbox import running_relay
 from tests.fakes.services import unique_name, with_user
 from tests.fakes.webhooks import delivery_body, signed_headers, signed_request
 
@@ -91,6 +94,27 @@ async def test_signed_order_is_stored_and_queued_as_process_order(
     assert str(message.order.lines[0].unit_price) == "200.00"
     assert message.order.customer.isocountry == "DE"
     assert message.order.created_at.utcoffset() is not None
+
+
+async def test_a_stored_orders_message_notifies_nobody_and_wakes_this_process_relay(
+    post: Post, pool: Pool, shop: CreatedInstallation, amqp_url: str
+) -> None:
+    """One NOTIFY per order costs every listening backend a transaction: the row is
+    quiet, and the handler wakes the relay of its own process once it committed (the
+    relay polls only every 30 s here)."""
+    await pool.execute("DELETE FROM outbox")
+    broker = await connect(amqp_url)
+    try:
+        await purge_all(broker)
+        assert (await post("order.created", order(id=1)))[1] == {"outcome": "stored"}
+        assert await pool.fetchval("SELECT wake FROM outbox") is False
+        async with running_relay(pool, amqp_url, poll_interval=30):
+            assert (await post("order.created", order(id=2)))[1] == {"outcome": "stored"}
+            received = await drain(broker, PROCESS_ORDER.name, expect=2, timeout=5)
+    finally:
+        await broker.close()
+    orders = sorted(parse_message(m.body).order.id for m in received)
+    assert orders == [1, 2]
 
 
 async def test_wrong_signature_is_401_and_nothing_is_stored(

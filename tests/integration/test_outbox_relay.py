@@ -13,10 +13,18 @@ from aio_pika.abc import AbstractRobustConnection
 from common.amqp.broker import BrokerLink
 from common.amqp.topology import POLL_SHOP, PROCESS_ORDER
 from common.db.notify import Wakeup
-from common.db.outbox import NOTIFY_CHANNEL, OutboxRelay, OutboxRelayError, enqueue, relay_accepts
+from common.db.outbox import (
+    NOTIFY_CHANNEL,
+    OutboxRelay,
+    OutboxRelayError,
+    enqueue,
+    relay_accepts,
+    wake_relays,
+)
 from common.db.pool import Pool, application_name
 from common.messages import PollShop, parse_message
 from tests.fakes.amqp import connect, drain, purge_all, running_link
+from tests.fakes.outbox import insert_quiet, running_relay
 
 pytestmark = pytest.mark.integration
 
@@ -141,3 +149,67 @@ async def test_a_services_relay_wakes_for_its_own_rows_and_for_rows_of_no_servic
         stop.set()
         await listener
         await pool.execute("DELETE FROM outbox")
+
+
+async def test_a_quiet_row_notifies_nobody_and_a_loud_transaction_notifies_once(
+    pool: Pool, database_url: str, clean_outbox: None
+) -> None:
+    """Notifications reach a listener in commit order, and the payload names the
+    inserting session: had the quiet insert notified, its name would come first."""
+    heard: asyncio.Queue[str] = asyncio.Queue()
+    listener = await asyncpg.connect(database_url)
+    await listener.add_listener(NOTIFY_CHANNEL, lambda *args: heard.put_nowait(args[3]))
+
+    async def insert_as(name: str, count: int, *, wake: bool) -> None:
+        conn = await asyncpg.connect(database_url, server_settings={"application_name": name})
+        try:
+            async with conn.transaction():
+                for _ in range(count):
+                    await conn.execute(
+                        """INSERT INTO outbox (message_id, exchange, routing_key, body, wake)
+                           VALUES ($1, 'k2i.commands', 'PollShop', '{}', $2)""",
+                        uuid.uuid4(),
+                        wake,
+                    )
+        finally:
+            await conn.close()
+
+    try:
+        await insert_as("quiet-writer", 3, wake=False)
+        await insert_as("loud-writer", 3, wake=True)
+        assert await asyncio.wait_for(heard.get(), timeout=5) == "loud-writer"
+        await insert_as("last-writer", 1, wake=True)
+        assert await asyncio.wait_for(heard.get(), timeout=5) == "last-writer"
+        assert heard.empty()
+    finally:
+        await listener.close()
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE NOT wake") == 3
+    await pool.execute("DELETE FROM outbox")  # bodies no consumer could read
+
+
+async def test_wake_relays_makes_a_running_relay_publish_a_quiet_row_at_once(
+    pool: Pool, amqp_url: str, broker: AbstractRobustConnection, clean_outbox: None
+) -> None:
+    async with running_relay(pool, amqp_url, poll_interval=30) as relay:
+        command = PollShop(installation_id=uuid.uuid4())
+        await insert_quiet(pool, command)
+        rounds = relay.rounds
+        assert await drain(broker, POLL_SHOP.name, expect=0, timeout=0.5) == []
+        assert relay.rounds == rounds  # the quiet row woke nothing
+        wake_relays()
+        [message] = await drain(broker, POLL_SHOP.name, expect=1, timeout=5)
+    assert parse_message(message.body).message_id == command.message_id
+    assert await pool.fetchval("SELECT count(*) FROM outbox") == 0
+
+
+async def test_a_quiet_row_nobody_wakes_for_is_published_by_the_poll(
+    pool: Pool, amqp_url: str, broker: AbstractRobustConnection, clean_outbox: None
+) -> None:
+    """A process without a relay (the CLI), or whose relay is gone, wakes nobody: any
+    relay's poll takes its rows."""
+    async with running_relay(pool, amqp_url, poll_interval=0.5):
+        command = PollShop(installation_id=uuid.uuid4())
+        await insert_quiet(pool, command)
+        [message] = await drain(broker, POLL_SHOP.name, expect=1, timeout=5)
+    assert parse_message(message.body).message_id == command.message_id
+    wake_relays()  # the relay stopped and left the registry: waking nobody is harmless

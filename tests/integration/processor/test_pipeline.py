@@ -9,12 +9,15 @@ from typing import Any
 
 import pytest
 
+from common.amqp.topology import PROJECTIONS
 from common.crypto import SecretBox
 from common.db.pool import Pool
-from common.messages import InvoiceCreated, OrderFailed, parse_message
+from common.messages import InvoiceCreated, OrderFailed, OrderWaiting, parse_message
 from sandbox.informer.state import InformerState
+from tests.fakes.amqp import connect, drain, purge_all
 from tests.fakes.installations import InstallationFactory
 from tests.fakes.orders import customer, recent_order
+from tests.fakes.outbox import running_relay
 from tests.fakes.processor import running_processor
 
 pytestmark = pytest.mark.integration
@@ -91,6 +94,41 @@ async def test_new_customer_gets_a_relation_and_one_exact_invoice(
         assert harness.informer.count("POST /invoices/sales/send/{id}") == 0
         created = [e for e in await events(pool, InvoiceCreated) if e.order.order_id == order["id"]]
         assert [e.invoice_id for e in created] == [invoice.id]
+
+
+async def test_order_events_notify_nobody_and_wake_this_process_relay(
+    pool: Pool, box: SecretBox, installations: InstallationFactory, amqp_url: str
+) -> None:
+    """The intake's OrderWaiting and the invoice's InvoiceCreated are quiet rows; the
+    processor wakes its own relay once they committed (the relay polls only every
+    30 s here)."""
+    await pool.execute("DELETE FROM outbox")
+    broker = await connect(amqp_url)
+    try:
+        await purge_all(broker)
+        async with running_processor(pool, box, installations) as harness:
+            invoiced, waiting = belgian_order(), belgian_order(status="pending_payment")
+            await harness.send(invoiced)
+            await harness.send(waiting)
+            await harness.settled(invoiced["id"], waiting["id"])
+            rows = await pool.fetch("SELECT routing_key, wake FROM outbox ORDER BY routing_key")
+            assert [tuple(r) for r in rows] == [("InvoiceCreated", False), ("OrderWaiting", False)]
+            async with running_relay(pool, amqp_url, poll_interval=30):
+                assert len(await drain(broker, PROJECTIONS.name, expect=2, timeout=5)) == 2
+                later = belgian_order()
+                await harness.send(later)
+                await harness.settled(later["id"])
+                [created] = await drain(broker, PROJECTIONS.name, expect=1, timeout=5)
+                later_waiting = belgian_order(status="pending_payment")
+                await harness.send(later_waiting)
+                [waited] = await drain(broker, PROJECTIONS.name, expect=1, timeout=5)
+    finally:
+        await broker.close()
+    published = [parse_message(m.body) for m in (created, waited)]
+    assert [(type(e), e.order.order_id) for e in published] == [
+        (InvoiceCreated, later["id"]),
+        (OrderWaiting, later_waiting["id"]),
+    ]
 
 
 async def test_known_customer_costs_one_call(

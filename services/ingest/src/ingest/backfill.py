@@ -17,7 +17,7 @@ import orjson
 
 from common.backfills import Backfill, get_backfill, next_command
 from common.crypto import SecretBox
-from common.db.outbox import enqueue
+from common.db.outbox import enqueue, wake_relays
 from common.db.pool import Pool
 from common.installations.repository import InstallationNotFound, get_installation
 from common.kmoshops import KmoShopsError
@@ -122,6 +122,8 @@ async def backfill_page(
         )
         if not finished:
             await enqueue(conn, [next_command(replace(backfill, step=backfill.step + 1))])
+    if queued:
+        wake_relays()
     log.info(
         "back-fill page done",
         backfill_id=str(backfill.id),

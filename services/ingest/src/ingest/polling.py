@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from common.crypto import SecretBox
+from common.db.outbox import wake_relays
 from common.db.pool import Pool
 from common.installations.models import Installation
 from common.installations.repository import InstallationNotFound, get_installation
@@ -92,6 +93,7 @@ async def poll_installation(
         result.seen += len(page.orders)
         valid, invalid = split_valid(page.orders)
         newest = newest_stamp(page.orders, valid)
+        published_before = result.published
         async with pool.acquire() as conn, conn.transaction():
             for order in valid:
                 if await record_order(conn, installation.id, order, "poll"):
@@ -100,6 +102,8 @@ async def poll_installation(
                 result.rejected += 1
                 await record_rejection(conn, installation.id, "poll", reason, orjson.dumps(raw))
             await advance_cursor(conn, installation.id, max(cursor, newest or cursor))
+        if result.published > published_before:
+            wake_relays()
         if not page.orders or page.page >= page.pages:
             return result
         if newest is not None and newest > since:

@@ -26,7 +26,7 @@ import asyncpg
 import orjson
 
 from common.crypto import SecretBox
-from common.db.outbox import enqueue
+from common.db.outbox import enqueue, wake_relays
 from common.db.pool import Pool
 from common.installations.models import Installation
 from common.installations.repository import InstallationNotFound, get_installation
@@ -153,6 +153,7 @@ async def recheck_open_orders(
                 await record_rejection(conn, installation.id, "poll", str(exc), orjson.dumps(raw))
                 continue
             if await record_order(conn, installation.id, fresh, "poll"):
+                wake_relays()
                 result.changed += 1
             still_open = fresh.status.value in waiting
             now = clock()

@@ -3,6 +3,8 @@
 Every function that changes state writes the messages announcing it to the outbox
 in the same transaction (``common.db.outbox.enqueue``), so a webhook answered 200 is
 durable and its ``ProcessOrder`` will reach the broker even if RabbitMQ is down now.
+An order's ``ProcessOrder`` row is quiet (no NOTIFY, one per order otherwise): the
+caller calls ``common.db.outbox.wake_relays`` once its transaction has committed.
 """
 
 from __future__ import annotations
@@ -36,8 +38,8 @@ RETURNING order_id
 
 _ANNOUNCE = """
 announced AS (
-    INSERT INTO outbox (message_id, exchange, routing_key, body)
-    SELECT $11, $12, $13, $14 FROM stored
+    INSERT INTO outbox (message_id, exchange, routing_key, body, wake)
+    SELECT $11, $12, $13, $14, false FROM stored
     RETURNING id
 )
 """
@@ -102,7 +104,8 @@ async def record_order(
     ``ProcessOrder``, in one statement.
 
     Returns False for a version already stored or older (a duplicate or out-of-order
-    delivery): nothing is published, so one order version is published once.
+    delivery): nothing is published, so one order version is published once. On True,
+    call ``wake_relays`` after the commit.
     """
     return await conn.fetchval(_UPSERT_ORDER, *_order_arguments(installation_id, order, source))
 
@@ -151,7 +154,8 @@ async def record_webhook(conn: asyncpg.Connection, record: WebhookRecord) -> Out
     ``ProcessOrder`` in the outbox), its own transaction. A delivery id seen before is a
     retry of the same delivery: nothing else happens; two copies arriving at once
     serialise on the inbox's primary key. The inbox's ``effect`` (informational) is
-    corrected to ``stale`` afterwards when the version was not the newest.
+    corrected to ``stale`` afterwards when the version was not the newest. On
+    ``stored``, call ``wake_relays`` after the commit.
     """
     if record.refund is not None:
         async with conn.transaction():

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from common.amqp.publisher import OutgoingMessage
-from common.db.outbox import enqueue
+from common.db.outbox import enqueue, wake_relays
 from common.db.pool import Pool
 from common.logging import get_logger
 from common.messages import (
@@ -65,6 +65,7 @@ async def invoiced(
         # invoice by reference rather than create a second one.
         log.warning("claim lost before recording the invoice", invoice_id=invoice_id)
         return
+    wake_relays()
     ORDERS.labels("invoiced").inc()
     log.info("invoice created", invoice_id=invoice_id, recovered=recovered)
 

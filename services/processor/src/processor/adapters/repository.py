@@ -160,8 +160,8 @@ WITH first AS (
        AND order_states.state IN ('waiting', 'failed', 'queued', 'claimed', 'posting')
     RETURNING state, in_doubt, attempts, claim_id
 ), announced AS (
-    INSERT INTO outbox (message_id, exchange, routing_key, body)
-    SELECT $11, $12, $13, $14 FROM recorded WHERE $11::uuid IS NOT NULL AND state = $4
+    INSERT INTO outbox (message_id, exchange, routing_key, body, wake)
+    SELECT $11, $12, $13, $14, false FROM recorded WHERE $11::uuid IS NOT NULL AND state = $4
     RETURNING 1
 )
 SELECT EXISTS (SELECT 1 FROM first) AS first, r.state, r.in_doubt, r.attempts, r.claim_id,
@@ -375,7 +375,8 @@ async def mark_invoiced(
     event: OutgoingMessage,
 ) -> bool:
     """Record the invoice and announce it, in one statement; False when the claim was
-    lost (then nothing is written)."""
+    lost (then nothing is written). The announcement is quiet: on True, call
+    ``wake_relays`` once the statement has committed."""
     return bool(
         await conn.fetchval(
             """WITH done AS (
@@ -388,8 +389,8 @@ async def mark_invoiced(
                     WHERE installation_id = $1 AND order_id = $2 AND claim_id = $7
                    RETURNING 1
                ), announced AS (
-                   INSERT INTO outbox (message_id, exchange, routing_key, body)
-                   SELECT $8, $9, $10, $11 FROM done
+                   INSERT INTO outbox (message_id, exchange, routing_key, body, wake)
+                   SELECT $8, $9, $10, $11, false FROM done
                    RETURNING 1
                )
                SELECT EXISTS (SELECT 1 FROM done)""",
