@@ -57,7 +57,7 @@ class Coalescer(Generic[T]):
             self._flusher = asyncio.create_task(
                 self._drain(), name="coalescer flush", context=contextvars.Context()
             )
-        await done  # cancelling the submitter cancels ``done``: the item is withdrawn
+        await done  # a cancelled submitter cancels ``done``: withdrawn unless flushing
 
     async def _drain(self) -> None:
         batch: list[_Entry[T]] = []
