@@ -52,6 +52,11 @@ INFORMER_RATE_LIMITED = Counter(
     "Informer answers 429, by installation (bounded; see common.metrics).",
     ["installation"],
 )
+PROJECTION_BATCH_EVENTS = Histogram(
+    "k2i_projection_batch_events",
+    "Outcome events the dashboard's projector wrote per round trip (committed batches).",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128),
+)
 QUEUE_MESSAGES = Gauge(
     "k2i_queue_messages",
     "Messages ready in each RabbitMQ queue, read at scrape time.",

@@ -30,6 +30,10 @@ async def main(settings: DashboardSettings, stop: asyncio.Event) -> None:
     async with open_pool(settings, "dashboard") as pool:
         projector = Projector(pool)
         mailer = Mailer(pool, SmtpMailer(settings))
+        # The projector writes every event delivered while its previous write ran in
+        # one round trip, and a message is acked only after its write committed, so the
+        # prefetch bounds its batches: with a handful in flight each event would still
+        # cost a round trip and a commit of its own under load.
         broker = BrokerLink(
             settings.amqp_url.get_secret_value(),
             "dashboard",
