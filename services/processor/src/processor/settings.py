@@ -10,7 +10,7 @@ class ProcessorSettings(HttpSettings, InformerSettings):
     consumer_prefetch: int = Field(64, ge=1)
     worker_concurrency: int = Field(32, ge=1, description="Orders in flight per process.")
     direct_concurrency: int = Field(
-        32,
+        64,
         ge=0,
         description="Orders in flight per process that intake claimed itself: a new order "
         "of a merchant with nothing queued skips the queue (0: every order is queued).",
