@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from _pytest.monkeypatch import MonkeyPatch
 
 from common.crypto import SecretBox
 from common.db.pool import Pool
@@ -225,3 +228,48 @@ async def test_orders_claimed_at_intake_are_invoiced_once_and_free_their_slots(
     assert {r["state"] for r in rows} == {"invoiced"}
     references = [i.body["reference"] for i in processor.invoices()]
     assert sorted(references) == sorted(str(o["number"]) for o in orders)
+
+
+async def test_a_first_burst_waits_for_the_index_build_instead_of_going_back_to_the_queue(
+    pool: Pool, box: SecretBox, installations: InstallationFactory, monkeypatch: MonkeyPatch
+) -> None:
+    """Orders claimed together before the installation's e-mail index exists wait for
+    their process's one build; before, all but one went back to the queue for 2 s."""
+    released: list[int] = []
+    release = repository.release
+
+    async def counting_release(conn: Any, claim: repository.Claim, *args: Any, **kw: Any) -> None:
+        released.append(claim.order_id)
+        await release(conn, claim, *args, **kw)
+
+    monkeypatch.setattr(repository, "release", counting_release)
+    async with running_processor(pool, box, installations, concurrency=8) as processor:
+        # New customers each: no order waits for another's relation.
+        orders = [
+            recent_order(920_200 + n, customer=customer(email=f"burst{n}@example.be"))
+            for n in range(8)
+        ]
+        await asyncio.gather(*(processor.send(order) for order in orders))
+        rows = await processor.settled(*(o["id"] for o in orders))
+        builds = await pool.fetchval(
+            """SELECT build_relations IS NOT NULL FROM relation_index_state
+                WHERE installation_id = $1""",
+            processor.installation_id,
+        )
+
+    assert {r["state"] for r in rows} == {"invoiced"}
+    assert builds
+    assert released == []
+
+
+async def test_orders_arriving_together_share_one_context_of_their_installation(
+    pool: Pool, box: SecretBox, installations: InstallationFactory
+) -> None:
+    """One options cache and one index build per installation and process: before,
+    each of a first burst's orders made its own and read Informer's options again."""
+    async with running_processor(pool, box, installations) as processor:
+        contexts = processor.handlers.contexts
+        first, *others = await asyncio.gather(
+            *(contexts.get(processor.installation_id) for _ in range(6))
+        )
+    assert all(other is first for other in others)

@@ -43,6 +43,9 @@ class InformerContext:
     cache_seconds: float
     index_ready: bool = False
     """The e-mail index was built once; it never goes back to unbuilt."""
+    index_building: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """Held while this process checks for or builds the index: the process's other
+    orders of the installation wait for that build rather than go back to the queue."""
     _cache: dict[str, _Cached] = field(default_factory=dict)
     _loading: dict[str, asyncio.Lock] = field(default_factory=dict)
 
@@ -118,7 +121,10 @@ class InformerContexts:
         async with self._pool.acquire() as conn:
             installation = await get_installation(conn, self._box, installation_id)
         key = budget_key(installation.informer_api_key)
-        previous = cached[1] if cached else None
+        # Read again after the await: orders arriving together must share one context
+        # (one options cache, one index build), not each make their own.
+        latest = self._contexts.get(installation_id)
+        previous = latest[1] if latest else None
         if previous is not None and previous.budget_key == key:
             previous.installation = installation
             context = previous

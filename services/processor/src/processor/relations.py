@@ -10,6 +10,7 @@ for the first's relation.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
 from datetime import timedelta
@@ -29,6 +30,10 @@ from processor.informer_context import InformerContext
 log = get_logger(__name__)
 
 INFORMER_ZONE = ZoneInfo("Europe/Amsterdam")
+
+
+INDEX_WAIT_SECONDS = 5.0
+"""How long an order waits for its process's build of the e-mail index."""
 
 
 class TryLater(Exception):
@@ -102,20 +107,33 @@ def failed_text(error: InformerError | BudgetExhausted) -> str:
 
 async def ensure_index(pool: Pool, context: InformerContext) -> None:
     """Build the index once per installation before its first new-customer decision;
-    other workers wait meanwhile rather than create relations that already exist."""
+    other orders wait meanwhile rather than create relations that already exist. In
+    this process they wait for the build (up to ``INDEX_WAIT_SECONDS``: a first burst of
+    a new installation is invoiced as soon as the index is there); orders of another
+    process, which cannot see the build, go back to the queue for a moment."""
     if context.index_ready:
         return
-    async with pool.acquire() as conn:
-        if await relation_store.index_built_at(conn, context.installation.id):
-            context.index_ready = True
+    try:
+        await asyncio.wait_for(context.index_building.acquire(), INDEX_WAIT_SECONDS)
+    except TimeoutError:
+        raise TryLater("the relation index is being built", 2.0) from None
+    try:
+        if context.index_ready:
             return
-        if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _lock_key(context)):
-            raise TryLater("the relation index is being built", 2.0)
-        try:
-            if not await relation_store.index_built_at(conn, context.installation.id):
-                await build_index(pool, context.client, context.installation.id, full=True)
-        finally:
-            await conn.fetchval("SELECT pg_advisory_unlock($1)", _lock_key(context))
+        async with pool.acquire() as conn:
+            if await relation_store.index_built_at(conn, context.installation.id):
+                context.index_ready = True
+                return
+            if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _lock_key(context)):
+                raise TryLater("the relation index is being built", 2.0)
+            try:
+                if not await relation_store.index_built_at(conn, context.installation.id):
+                    await build_index(pool, context.client, context.installation.id, full=True)
+                context.index_ready = True
+            finally:
+                await conn.fetchval("SELECT pg_advisory_unlock($1)", _lock_key(context))
+    finally:
+        context.index_building.release()
 
 
 async def resolve_debtor(
