@@ -50,7 +50,8 @@ async def _intake(
 async def _only_active(pool: Pool, *installation_ids: uuid.UUID) -> None:
     """Intake may claim any merchant's runnable order: leave none of other tests'."""
     await pool.execute(
-        "UPDATE installations SET status = 'disabled' WHERE NOT id = ANY($1::uuid[])",
+        """UPDATE installations SET status = 'disabled'
+            WHERE NOT id = ANY($1::uuid[]) AND status = 'active'""",
         list(installation_ids),
     )
 
