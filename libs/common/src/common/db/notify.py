@@ -70,17 +70,19 @@ async def listen(pool: Pool, callbacks: Mapping[str, Callback], stop: asyncio.Ev
     while not stop.is_set():
         try:
             async with pool.acquire() as conn:
-                for channel, callback in callbacks.items():
-                    await conn.add_listener(channel, callback)
                 try:
+                    for channel, callback in callbacks.items():
+                        await conn.add_listener(channel, callback)
                     while not stop.is_set() and not conn.is_closed():
                         with contextlib.suppress(TimeoutError):
                             await asyncio.wait_for(stop.wait(), timeout=5.0)
                         await conn.execute("SELECT 1")
                 finally:
-                    if not conn.is_closed():
-                        for channel, callback in callbacks.items():
-                            await conn.remove_listener(channel, callback)
+                    # Not UNLISTEN: cancelled mid-statement (a shutdown right after the
+                    # start), the connection was never handed back to the pool, whose
+                    # close then waited for it forever. A listening connection holds
+                    # nothing worth keeping; the pool opens a fresh one when needed.
+                    conn.terminate()
         except asyncio.CancelledError:
             raise
         except Exception as exc:
