@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from harness import AMQP, OUTPUT, PG, ROOT, Service, drop, free_port, vhost_create, wait_http
-from load import CUSTOMERS, order, send_all, send_paced
+from load import CUSTOMERS, order, send_all, send_paced, sign_all
 from meter import (
     BENCH_APPLICATION,
     CpuMeter,
@@ -85,7 +85,14 @@ async def wait_done(db: asyncpg.Pool, installation: uuid.UUID, count: int, timeo
 def services_for(
     ports: dict[str, int], env: dict[str, str], processors: int, count: bool
 ) -> list[Service]:
-    sandbox_args = ["--host", "127.0.0.1", "--port", str(ports["informer"]), "--no-rate-limit"]
+    sandbox_args = [
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(ports["informer"]),
+        "--no-rate-limit",
+        "--no-access-log",
+    ]
     return [
         Service("informer", "sandbox.informer", sandbox_args, {}),
         Service("ingest", "ingest", [], env | {"HTTP_PORT": str(ports["ingest"])}, count=count),
@@ -180,10 +187,11 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
 
             first = 2
             ids = list(range(first, first + args.orders))
+            webhooks = sign_all(secret, [order(i, now) for i in ids])
             await meter.start()
             started = time.monotonic()
             started_wall = time.time()
-            await send_all(http, webhook, secret, [order(i, now) for i in ids], args.concurrency)
+            await send_all(http, webhook, webhooks, args.concurrency)
             offered_s = time.monotonic() - started
             await wait_done(db, installation, 1 + len(ids), 300)
             cpu["throughput"] = per_order_ms(await meter.stop(), len(ids))
@@ -204,10 +212,9 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             first = ids[-1] + 1
             total = int(args.rate * args.seconds)
             lat_ids = list(range(first, first + total))
+            webhooks = sign_all(secret, [order(i, now) for i in lat_ids])
             await meter.start()
-            sent_at = await send_paced(
-                http, webhook, secret, [order(i, now) for i in lat_ids], args.rate
-            )
+            sent_at = await send_paced(http, webhook, webhooks, args.rate)
             await wait_done(db, installation, 1 + len(ids) + total, 300)
             cpu["latency"] = per_order_ms(await meter.stop(), total)
             rows = await db.fetch(
