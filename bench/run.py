@@ -180,7 +180,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             await seed_customers(http, sandbox)
             now = datetime.now(ZoneInfo("Europe/Brussels"))
             # Warm-up: index built, options and administration cached.
-            await send_all(http, webhook, secret, [order(1, now)], args.concurrency)
+            await send_all(http, webhook, sign_all(secret, [order(1, now)]), 1)
             await wait_done(db, installation, 1, 60)
             async with http.delete(f"{sandbox}/calls"):
                 pass
