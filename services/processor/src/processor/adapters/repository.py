@@ -65,17 +65,21 @@ class IntakeOutcome:
     """The order the intake claimed (the new one or the queue's next), if any."""
 
 
-_RUNNABLE = """
-      JOIN installations i ON i.id = s.installation_id AND i.status = 'active'
+_MAY_CALL_NOW = """i.status = 'active'
        AND coalesce(greatest(i.trial_ends_at, i.subscription_ends_at) > clock_timestamp(), true)
-      LEFT JOIN informer_budgets b ON b.budget_key = i.budget_key
-     WHERE s.state = 'queued' AND s.not_before <= clock_timestamp()
        AND (NOT {enabled} OR b.budget_key IS NULL
             OR ((b.paused_until IS NULL OR b.paused_until <= clock_timestamp())
-                AND b.tat - {tolerance}::interval <= clock_timestamp()))
+                AND b.tat - {tolerance}::interval <= clock_timestamp()))"""
+"""Installation ``i`` (with its budget ``b``) may call Informer now: it is active and
+not expired, and its budget has a call to spare (when the budget is enforced)."""
+
+_RUNNABLE = """
+      JOIN installations i ON i.id = s.installation_id
+      LEFT JOIN informer_budgets b ON b.budget_key = i.budget_key
+     WHERE s.state = 'queued' AND s.not_before <= clock_timestamp()
+       AND {may_call_now}
 """
-"""A queued order that may be claimed now: its installation is active and not expired,
-and its Informer budget has a call to spare (when the budget is enforced)."""
+"""A queued order ``s`` that may be claimed now."""
 
 _KNOWN_RELATION = """
 CASE WHEN EXISTS (SELECT 1 FROM relation_index_state st
@@ -85,6 +89,14 @@ CASE WHEN EXISTS (SELECT 1 FROM relation_index_state st
 END"""
 """The e-mail index's relation for a claimed order's customer, read in the claim's
 snapshot, so never from a half-built index."""
+
+_KNOWN_RELATION_OF_ROW = _KNOWN_RELATION.format(
+    installation="s.installation_id", email="s.payload -> 'customer' ->> 'email'"
+)
+_INTAKE_MAY_CALL_NOW = _MAY_CALL_NOW.format(enabled="$19", tolerance="$20")
+_INTAKE_RUNNABLE = _RUNNABLE.format(may_call_now=_INTAKE_MAY_CALL_NOW)
+_CLAIM_RUNNABLE = _RUNNABLE.format(may_call_now=_MAY_CALL_NOW.format(enabled="$3", tolerance="$4"))
+_NEW_ORDER_KNOWN_RELATION = _KNOWN_RELATION.format(installation="$1", email="$21")
 
 _INTAKE = f"""
 WITH first AS (
@@ -96,7 +108,7 @@ WITH first AS (
 ), next AS (
     SELECT s.installation_id, s.order_id
       FROM order_states s
-      {_RUNNABLE.format(enabled="$19", tolerance="$20")}
+      {_INTAKE_RUNNABLE}
        AND $17::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM first)
        AND NOT (s.installation_id = $1 AND s.order_id = $2)
      ORDER BY s.priority_at
@@ -110,23 +122,13 @@ WITH first AS (
       FROM next
      WHERE s.installation_id = next.installation_id AND s.order_id = next.order_id
     RETURNING s.installation_id, s.order_id, s.payload, s.in_doubt, s.relation_id,
-              s.attempts,
-              {
-    _KNOWN_RELATION.format(
-        installation="s.installation_id", email="s.payload -> 'customer' ->> 'email'"
-    )
-} AS known_relation_id
+              s.attempts, {_KNOWN_RELATION_OF_ROW} AS known_relation_id
 ), direct AS (
     SELECT EXISTS (
         SELECT 1 FROM installations i
           LEFT JOIN informer_budgets b ON b.budget_key = i.budget_key
          WHERE $17::uuid IS NOT NULL AND $4 = 'queued' AND NOT EXISTS (SELECT 1 FROM next)
-           AND i.id = $1 AND i.status = 'active'
-           AND coalesce(greatest(i.trial_ends_at, i.subscription_ends_at) > clock_timestamp(),
-                        true)
-           AND (NOT $19 OR b.budget_key IS NULL
-                OR ((b.paused_until IS NULL OR b.paused_until <= clock_timestamp())
-                    AND b.tat - $20::interval <= clock_timestamp()))
+           AND i.id = $1 AND {_INTAKE_MAY_CALL_NOW}
     ) AS granted
 ), recorded AS (
     INSERT INTO order_states (installation_id, order_id, number, state, order_status,
@@ -168,7 +170,7 @@ SELECT EXISTS (SELECT 1 FROM first) AS first, r.state, r.in_doubt, r.attempts, r
        CASE WHEN r.state = 'queued' AND t.order_id IS NULL
             THEN pg_notify($15, '') END AS notified,
        CASE WHEN r.state = 'claimed'
-            THEN {_KNOWN_RELATION.format(installation="$1", email="$21")} END AS known_relation_id,
+            THEN {_NEW_ORDER_KNOWN_RELATION} END AS known_relation_id,
        t.installation_id AS taken_installation_id, t.order_id AS taken_order_id,
        t.payload AS taken_payload, t.in_doubt AS taken_in_doubt,
        t.relation_id AS taken_relation_id, t.attempts AS taken_attempts,
@@ -231,10 +233,11 @@ async def record_intake_claiming(
     look_up_first: bool = False,
     direct: DirectClaim | None = None,
 ) -> IntakeOutcome:
-    """:func:`record_intake`, and with ``direct`` the claim of a new order that would
-    be claimed next anyway (see :class:`DirectClaim`), committed in the same statement.
-    The claim then comes back, with its customer's e-mail index entry as
-    :func:`claim_batch` reads it; otherwise the order is queued as usual."""
+    """:func:`record_intake`, and with ``direct`` the claim of one order for the
+    caller's process in the same statement: the queue's next runnable order, or the new
+    one when none is before it (see :class:`DirectClaim`). The claim comes back with its
+    customer's e-mail index entry as :func:`claim_batch` reads it; an order left queued
+    behind it is not announced (no NOTIFY: the next intake takes it)."""
     row = await conn.fetchrow(
         _INTAKE,
         installation_id,
@@ -302,7 +305,7 @@ _CLAIM = f"""
 WITH next AS (
     SELECT s.installation_id, s.order_id
       FROM order_states s
-      {_RUNNABLE.format(enabled="$3", tolerance="$4")}
+      {_CLAIM_RUNNABLE}
      ORDER BY s.priority_at
      LIMIT $5
        FOR UPDATE OF s SKIP LOCKED
@@ -314,11 +317,7 @@ UPDATE order_states s
   FROM next
  WHERE s.installation_id = next.installation_id AND s.order_id = next.order_id
 RETURNING s.installation_id, s.order_id, s.payload, s.in_doubt, s.relation_id, s.attempts,
-          {
-    _KNOWN_RELATION.format(
-        installation="s.installation_id", email="s.payload -> 'customer' ->> 'email'"
-    )
-} AS known_relation_id
+          {_KNOWN_RELATION_OF_ROW} AS known_relation_id
 """
 
 
