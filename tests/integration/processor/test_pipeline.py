@@ -316,6 +316,26 @@ async def test_a_poison_message_ends_as_a_failed_order_the_merchant_sees(
         assert row["error_code"] == "PROCESSING_ERROR"
         assert "press Process" in row["error_message"]
         assert "handler kept crashing" in row["error_detail"]["error"]
+        assert not row["in_doubt"]
+
+
+async def test_a_poison_backfilled_order_is_still_looked_up_before_any_post(
+    pool: Pool, box: SecretBox, installations: InstallationFactory
+) -> None:
+    from common.messages import ProcessOrder, ShopOrder, order_correlation_id
+
+    async with running_processor(pool, box, installations) as harness:
+        order = ShopOrder.model_validate(belgian_order())
+        message = ProcessOrder(
+            installation_id=harness.installation_id,
+            correlation_id=order_correlation_id(harness.installation_id, order.id),
+            source="backfill",
+            order=order,
+        )
+        await harness.handlers.record_dead_letter(message, RuntimeError("handler kept crashing"))
+        row = await harness.state(order.id)
+        assert row["state"] == "failed"
+        assert row["in_doubt"]  # Process will look the invoice up by reference first
 
 
 async def test_relation_index_refresh_reads_what_changed_since_the_last_one(

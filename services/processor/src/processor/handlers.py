@@ -141,7 +141,9 @@ class Handlers:
 
     async def record_dead_letter(self, message: Message, error: BaseException) -> None:
         """A ProcessOrder that could not even be recorded ends as a failed order the
-        merchant sees, not only in the dead-letter queue."""
+        merchant sees, not only in the dead-letter queue. A back-filled one keeps its
+        "look it up first" mark: pressing Process must not book again an order the
+        integration kmo2informer replaces may have invoiced."""
         if not isinstance(message, ProcessOrder):
             return
         async with self.pool.acquire() as conn, conn.transaction():
@@ -158,6 +160,7 @@ class Handlers:
                 message.order,
                 "queued",
                 self.spacing,
+                look_up_first=message.source == "backfill",
             )
             await conn.execute(
                 """UPDATE order_states
