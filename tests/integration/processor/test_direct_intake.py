@@ -15,6 +15,7 @@ from common.db.pool import Pool
 from common.messages import ShopOrder
 from processor.adapters import relation_store, repository
 from processor.worker import Workers
+from sandbox.informer.state import InformerState
 from tests.fakes.installations import InstallationFactory
 from tests.fakes.orders import customer, recent_order
 from tests.fakes.processor import running_processor
@@ -274,3 +275,24 @@ async def test_orders_arriving_together_share_one_context_of_their_installation(
             *(contexts.get(processor.installation_id) for _ in range(6))
         )
     assert all(other is first for other in others)
+
+
+async def test_orders_claimed_but_not_posted_go_back_to_the_queue_at_shutdown(
+    pool: Pool, box: SecretBox, installations: InstallationFactory
+) -> None:
+    """Not only when their lease ends: a rolling deploy would hold them for minutes."""
+    informer = InformerState()
+    # Informer's VAT options are read before the POST: slow them, and stop meanwhile.
+    informer.faults.add_latency(3.0, path_prefix="/invoices/sales/options")
+    async with running_processor(pool, box, installations, informer=informer) as processor:
+        orders = [recent_order(920_300 + n) for n in range(3)]
+        for order in orders:
+            await processor.send(order)
+        async with asyncio.timeout(5):
+            while {(await processor.state(o["id"]))["state"] for o in orders} != {"claimed"}:
+                await asyncio.sleep(0.02)
+
+    rows = [await processor.state(o["id"]) for o in orders]
+    assert [(r["state"], r["claim_id"], r["lease_until"], r["attempts"]) for r in rows] == [
+        ("queued", None, None, 0)
+    ] * 3

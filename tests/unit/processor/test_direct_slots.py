@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from typing import Any, cast
 
 from common.informer.budget import BudgetPolicy
@@ -36,8 +37,9 @@ def _workers(pipeline: _Pipeline, limit: int) -> Workers:
 
 
 def _claim(order_id: int) -> Claim:
-    return cast(Claim, type("C", (), {"order_id": order_id, "installation_id": "x",
-                                      "attempts": 1})())  # fmt: skip
+    attributes = {"order_id": order_id, "installation_id": uuid.uuid4(), "attempts": 1,
+                  "claim_id": uuid.uuid4()}  # fmt: skip
+    return cast(Claim, type("C", (), attributes)())
 
 
 async def test_slots_are_limited_and_handed_back_when_the_order_is_done() -> None:

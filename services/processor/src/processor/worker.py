@@ -69,6 +69,9 @@ class Workers:
         self._direct_tasks: set[asyncio.Task[None]] = set()
         self._running = False
         self._tail_wake: asyncio.TimerHandle | None = None
+        self._held: dict[tuple[uuid.UUID, int], uuid.UUID] = {}
+        """Orders (installation, order id) this process claimed (claim id) and has not
+        run to their end: handed back at shutdown."""
 
     def reserve_direct(self) -> repository.DirectClaim | None:
         """A slot for one order claimed straight at intake, with the terms of its
@@ -87,6 +90,7 @@ class Workers:
 
     def run_direct(self, claim: repository.Claim) -> None:
         """Process a claim made at intake, in the background, in its reserved slot."""
+        self._held[claim.installation_id, claim.order_id] = claim.claim_id
         task = asyncio.create_task(self._run(claim))
         self._direct_tasks.add(task)
         task.add_done_callback(self._direct_done)
@@ -118,6 +122,21 @@ class Workers:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await self._hand_back()
+
+    async def _hand_back(self) -> None:
+        """Orders this process claimed but never got to POST go back to the queue at
+        once, not when their lease ends (a rolling deploy would hold them for minutes).
+        Orders already ``posting`` stay for the reaper: they come back in doubt."""
+        if not self._held:
+            return
+        try:
+            async with asyncio.timeout(5.0), self._pool.acquire() as conn:
+                returned = await repository.hand_back(conn, self._held)
+            log.info("claimed orders handed back at shutdown", orders=returned)
+        except Exception as exc:
+            log.warning("handing back claimed orders failed; their leases will", error=repr(exc))
+        self._held.clear()
 
     async def _work(self, stop: asyncio.Event) -> None:
         """Claim a few orders, process them, and straight back for more while there
@@ -141,6 +160,7 @@ class Workers:
             if not claims:
                 await self._wakeup.wait_turn(self._idle_poll)
                 continue
+            self._held.update(((c.installation_id, c.order_id), c.claim_id) for c in claims)
             for claim in claims:
                 await self._run(claim)
 
@@ -156,10 +176,11 @@ class Workers:
                 await self._pipeline.run(claim)
                 PROCESSING_SECONDS.observe(time.perf_counter() - started)
             except asyncio.CancelledError:
-                raise
+                raise  # still held: handed back at shutdown
             except Exception:
                 # A bug, not an Informer answer: the lease brings the order back.
                 log.exception("pipeline crashed; the order returns when its lease ends")
+            self._held.pop((claim.installation_id, claim.order_id), None)
 
     async def _reap(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

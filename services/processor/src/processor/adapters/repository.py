@@ -474,6 +474,32 @@ async def release(
     )
 
 
+async def hand_back(conn: asyncpg.Connection, held: dict[tuple[uuid.UUID, int], uuid.UUID]) -> int:
+    """Put orders still ``claimed`` under these claims back in the queue, runnable now;
+    the claim's attempt is not counted. Orders already ``posting`` are left alone:
+    their POST may have happened, so only the reaper returns them (in doubt)."""
+    keys = list(held)
+    return await conn.fetchval(  # other processes' idle workers are woken (NOTIFY)
+        """WITH back AS (
+               UPDATE order_states s
+                  SET state = 'queued', claim_id = NULL, lease_until = NULL,
+                      not_before = clock_timestamp(), attempts = greatest(s.attempts - 1, 0),
+                      updated_at = clock_timestamp()
+                 FROM unnest($1::uuid[], $2::bigint[], $3::uuid[]) AS h(installation_id, order_id,
+                                                                         claim_id)
+                WHERE s.installation_id = h.installation_id AND s.order_id = h.order_id
+                  AND s.claim_id = h.claim_id AND s.state = 'claimed'
+               RETURNING 1
+           )
+           SELECT c.n, CASE WHEN c.n > 0 THEN pg_notify($4, '') END
+             FROM (SELECT count(*) AS n FROM back) c""",
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+        list(held.values()),
+        QUEUE_CHANNEL,
+    )
+
+
 async def reap_expired_leases(conn: asyncpg.Connection, settle: timedelta) -> int:
     """Orders whose worker vanished: claimed ones go back to the queue; posting ones
     go back in doubt, after ``settle`` so a POST still in flight can land first."""
