@@ -19,7 +19,8 @@ from common.messages import (
 )
 from common.metrics import ORDERS
 from processor.adapters import repository
-from processor.adapters.repository import Claim
+from processor.adapters.repository import Claim, Invoiced
+from processor.adapters.writes import OrderWrites
 
 log = get_logger(__name__)
 
@@ -29,7 +30,7 @@ def summary(order: ShopOrder) -> OrderSummary:
 
 
 async def invoiced(
-    pool: Pool,
+    writes: OrderWrites,
     claim: Claim,
     *,
     relation_id: int,
@@ -50,16 +51,11 @@ async def invoiced(
         relation_id=relation_id,
         recovered=recovered,
     )
-    async with pool.acquire() as conn:
-        recorded = await repository.mark_invoiced(
-            conn,
-            claim,
-            relation_id,
-            invoice_id,
-            invoice_url,
-            invoice_number,
-            OutgoingMessage.of(event),
+    recorded = await writes.invoiced(
+        Invoiced(
+            claim, relation_id, invoice_id, invoice_url, invoice_number, OutgoingMessage.of(event)
         )
+    )
     if not recorded:
         # Our lease lapsed and another worker took the order; it will find this
         # invoice by reference rather than create a second one.

@@ -30,6 +30,7 @@ from common.logging import get_logger
 from processor import outcomes
 from processor.adapters import repository
 from processor.adapters.repository import Claim
+from processor.adapters.writes import OrderWrites
 from processor.domain.checks import Process, check_order, status_decision
 from processor.domain.errors import ErrorCode
 from processor.domain.invoicing import invoice_date, invoice_draft
@@ -54,6 +55,7 @@ class Pipeline:
         self._pool = pool
         self._contexts = contexts
         self._settings = settings
+        self._writes = OrderWrites(pool, settings.lease)
 
     async def run(self, claim: Claim) -> None:
         try:
@@ -124,10 +126,9 @@ class Pipeline:
             options,
         )
         body = draft.to_json()
-        async with self._pool.acquire() as conn:
-            if not await repository.mark_posting(conn, claim, relation_id, self._settings.lease):
-                log.warning("claim lost before posting; another worker has the order")
-                return
+        if not await self._writes.posting(claim, relation_id):
+            log.warning("claim lost before posting; another worker has the order")
+            return
         try:
             created = await context.client.create_invoice(body)
         except InformerOutcomeUnknown as unknown:
@@ -140,7 +141,7 @@ class Pipeline:
             )
             return
         await outcomes.invoiced(
-            self._pool,
+            self._writes,
             claim,
             relation_id=relation_id,
             invoice_id=created.id,
@@ -159,7 +160,7 @@ class Pipeline:
         if len(found) == 1:
             invoice = found[0]
             await outcomes.invoiced(
-                self._pool,
+                self._writes,
                 claim,
                 relation_id=relation_id,
                 invoice_id=invoice.id,

@@ -341,71 +341,101 @@ async def claim_batch(
     return [_claim_of(row["payload"], claim_id, row) for row in rows]
 
 
+@dataclass(frozen=True)
+class Posting:
+    """An order about to be POSTed, with the debtor the POST uses."""
+
+    claim: Claim
+    relation_id: int
+
+
+@dataclass(frozen=True)
+class Invoiced:
+    """An order's invoice as Informer answered, and the event announcing it."""
+
+    claim: Claim
+    relation_id: int
+    invoice_id: int
+    invoice_url: str
+    invoice_number: str | None
+    event: OutgoingMessage
+
+
+OrderKey = tuple[uuid.UUID, int]
+
+
+def order_key(claim: Claim) -> OrderKey:
+    return claim.installation_id, claim.order_id
+
+
 async def mark_posting(
-    conn: asyncpg.Connection, claim: Claim, relation_id: int, lease: timedelta
-) -> bool:
-    """Commit, before the POST, that it may happen: from here a lost worker leaves the
-    order in doubt."""
-    return (
-        await conn.execute(
-            """UPDATE order_states
-                  SET state = 'posting', relation_id = $3,
-                      lease_until = clock_timestamp() + $4::interval,
+    conn: asyncpg.Connection, postings: list[Posting], lease: timedelta
+) -> set[OrderKey]:
+    """Commit, before their POSTs, that they may happen: from here a lost worker leaves
+    an order in doubt. One statement for every order given; returns the orders whose
+    claim still held (the others were taken over: they must not be POSTed)."""
+    rows = await conn.fetch(
+        """UPDATE order_states s
+              SET state = 'posting', relation_id = v.relation_id,
+                  lease_until = clock_timestamp() + $5::interval,
+                  updated_at = clock_timestamp()
+             FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::uuid[])
+                  AS v(installation_id, order_id, relation_id, claim_id)
+            WHERE s.installation_id = v.installation_id AND s.order_id = v.order_id
+              AND s.claim_id = v.claim_id AND s.state = 'claimed'
+        RETURNING s.installation_id, s.order_id""",
+        [p.claim.installation_id for p in postings],
+        [p.claim.order_id for p in postings],
+        [p.relation_id for p in postings],
+        [p.claim.claim_id for p in postings],
+        lease,
+    )
+    return {(r["installation_id"], r["order_id"]) for r in rows}
+
+
+async def mark_invoiced(conn: asyncpg.Connection, invoices: list[Invoiced]) -> set[OrderKey]:
+    """Record the invoices and announce them, in one statement; returns the orders
+    recorded (an order whose claim was lost is not: nothing of it is written). The
+    announcements are quiet: call ``wake_relays`` once the statement has committed."""
+    rows = await conn.fetch(
+        """WITH v AS (
+               SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[],
+                                    $5::text[], $6::text[], $7::uuid[], $8::uuid[],
+                                    $9::text[], $10::text[], $11::bytea[])
+                 AS v(installation_id, order_id, relation_id, invoice_id, invoice_url,
+                      invoice_number, claim_id, message_id, exchange, routing_key, body)
+           ), done AS (
+               UPDATE order_states s
+                  SET state = 'invoiced', relation_id = v.relation_id,
+                      invoice_id = v.invoice_id, invoice_url = v.invoice_url,
+                      invoice_number = v.invoice_number, in_doubt = false,
+                      claim_id = NULL, lease_until = NULL, error_code = NULL,
+                      error_message = NULL, error_detail = NULL,
                       updated_at = clock_timestamp()
-                WHERE installation_id = $1 AND order_id = $2 AND claim_id = $5
-                  AND state = 'claimed'""",
-            claim.installation_id,
-            claim.order_id,
-            relation_id,
-            lease,
-            claim.claim_id,
-        )
-        == "UPDATE 1"
+                 FROM v
+                WHERE s.installation_id = v.installation_id AND s.order_id = v.order_id
+                  AND s.claim_id = v.claim_id
+               RETURNING s.installation_id, s.order_id
+           ), announced AS (
+               INSERT INTO outbox (message_id, exchange, routing_key, body, wake)
+               SELECT v.message_id, v.exchange, v.routing_key, v.body, false
+                 FROM v JOIN done USING (installation_id, order_id)
+               RETURNING 1
+           )
+           SELECT installation_id, order_id FROM done""",
+        [i.claim.installation_id for i in invoices],
+        [i.claim.order_id for i in invoices],
+        [i.relation_id for i in invoices],
+        [i.invoice_id for i in invoices],
+        [i.invoice_url for i in invoices],
+        [i.invoice_number for i in invoices],
+        [i.claim.claim_id for i in invoices],
+        [uuid.UUID(i.event.message_id) for i in invoices],
+        [i.event.exchange for i in invoices],
+        [i.event.routing_key for i in invoices],
+        [i.event.body for i in invoices],
     )
-
-
-async def mark_invoiced(
-    conn: asyncpg.Connection,
-    claim: Claim,
-    relation_id: int,
-    invoice_id: int,
-    invoice_url: str,
-    invoice_number: str | None,
-    event: OutgoingMessage,
-) -> bool:
-    """Record the invoice and announce it, in one statement; False when the claim was
-    lost (then nothing is written). The announcement is quiet: on True, call
-    ``wake_relays`` once the statement has committed."""
-    return bool(
-        await conn.fetchval(
-            """WITH done AS (
-                   UPDATE order_states
-                      SET state = 'invoiced', relation_id = $3, invoice_id = $4,
-                          invoice_url = $5, invoice_number = $6, in_doubt = false,
-                          claim_id = NULL, lease_until = NULL, error_code = NULL,
-                          error_message = NULL, error_detail = NULL,
-                          updated_at = clock_timestamp()
-                    WHERE installation_id = $1 AND order_id = $2 AND claim_id = $7
-                   RETURNING 1
-               ), announced AS (
-                   INSERT INTO outbox (message_id, exchange, routing_key, body, wake)
-                   SELECT $8, $9, $10, $11, false FROM done
-                   RETURNING 1
-               )
-               SELECT EXISTS (SELECT 1 FROM done)""",
-            claim.installation_id,
-            claim.order_id,
-            relation_id,
-            invoice_id,
-            invoice_url,
-            invoice_number,
-            claim.claim_id,
-            uuid.UUID(event.message_id),
-            event.exchange,
-            event.routing_key,
-            event.body,
-        )
-    )
+    return {(r["installation_id"], r["order_id"]) for r in rows}
 
 
 async def mark_failed(
