@@ -396,3 +396,46 @@ async def test_healthz_and_readyz(client: Client) -> None:
     ready = await client.get("/readyz")
     assert ready.status == 503  # no broker link in this in-process app
     assert (await ready.json())["checks"] == {"database": "ok", "broker": "unavailable"}
+
+
+async def test_webhooks_arriving_together_are_recorded_in_fewer_statements(
+    post: Post, pool: Pool, shop: CreatedInstallation, client: Client
+) -> None:
+    import asyncio
+
+    from ingest.web.keys import WEBHOOK_WRITES
+
+    writes = client.server.app[WEBHOOK_WRITES]
+    before = writes._orders.flushes
+    orders = [order(id=940_000 + n, number=str(940_000 + n)) for n in range(24)]
+    # Each order twice under two delivery ids, and a newer version of the first:
+    # one statement cannot take them all, and each must get its answer as if alone.
+    newer = order(id=940_000, number="940000", status="shipped",
+                  updated_at="2022-12-06T11:00:00+01:00")  # fmt: skip
+    results = await asyncio.gather(
+        *(post("order.created", o, delivery_id=f"together-{o['id']}") for o in orders),
+        *(post("order.created", o, delivery_id=f"together-{o['id']}") for o in orders[:4]),
+        post("order.updated", newer, delivery_id="together-newer"),
+    )
+
+    assert all(status == 200 for status, _ in results)
+    outcomes = [body["outcome"] for _, body in results]
+    assert outcomes.count("duplicate") == 4
+    # The newer version was stored, or came first and made the first one stale.
+    assert outcomes.count("stored") + outcomes.count("stale") == 25
+    assert outcomes.count("stale") <= 1
+    assert writes._orders.flushes - before < len(results)
+    stored = await pool.fetch(
+        "SELECT order_id, status FROM shop_orders WHERE installation_id = $1 ORDER BY order_id",
+        shop.id,
+    )
+    assert [r["order_id"] for r in stored] == [o["id"] for o in orders]
+    assert stored[0]["status"] == "shipped"
+    messages = await outbox_messages(pool, shop.id)
+    assert sorted(m.order.id for m in messages if m.order.id != 940_000) == [
+        o["id"] for o in orders[1:]
+    ]
+    deliveries = await pool.fetchval(
+        "SELECT count(*) FROM webhook_deliveries WHERE installation_id = $1", shop.id
+    )
+    assert deliveries == 25

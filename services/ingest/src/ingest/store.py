@@ -192,6 +192,106 @@ async def record_webhook(conn: asyncpg.Connection, record: WebhookRecord) -> Out
     return "stale"
 
 
+_WEBHOOK_ORDERS = f"""
+WITH v AS (
+    SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[],
+                         $6::timestamptz[], $7::numeric[], $8::text[], $9::text[], $10::jsonb[],
+                         $11::uuid[], $12::text[], $13::text[], $14::bytea[], $15::text[],
+                         $16::text[])
+      AS v(installation_id, order_id, number, status, updated_at, created_at, total,
+           currency, source, payload, message_id, exchange, routing_key, body, delivery_id,
+           topic)
+), delivery AS (
+    INSERT INTO webhook_deliveries (installation_id, delivery_id, topic, order_id, effect)
+    SELECT installation_id, delivery_id, topic, order_id, 'stored' FROM v
+    ON CONFLICT DO NOTHING
+    RETURNING installation_id, delivery_id
+), stored AS (
+    INSERT INTO shop_orders ({_ORDER_COLUMNS})
+    SELECT v.installation_id, v.order_id, v.number, v.status, v.updated_at, v.created_at,
+           v.total, v.currency, v.source, v.payload
+      FROM v JOIN delivery USING (installation_id, delivery_id)
+    ON CONFLICT (installation_id, order_id) DO UPDATE
+       SET number = EXCLUDED.number, status = EXCLUDED.status,
+           updated_at = EXCLUDED.updated_at, total = EXCLUDED.total,
+           currency = EXCLUDED.currency, source = EXCLUDED.source,
+           payload = EXCLUDED.payload, last_seen_at = now()
+     WHERE shop_orders.updated_at < EXCLUDED.updated_at
+    RETURNING installation_id, order_id
+), announced AS (
+    INSERT INTO outbox (message_id, exchange, routing_key, body, wake)
+    SELECT v.message_id, v.exchange, v.routing_key, v.body, false
+      FROM v JOIN stored USING (installation_id, order_id)
+    RETURNING id
+)
+SELECT v.installation_id, v.delivery_id, d.delivery_id IS NOT NULL AS first,
+       s.order_id IS NOT NULL AS stored
+  FROM v LEFT JOIN delivery d USING (installation_id, delivery_id)
+         LEFT JOIN stored s USING (installation_id, order_id)
+"""
+
+
+def distinct_rounds(records: list[WebhookRecord]) -> list[list[WebhookRecord]]:
+    """Split order deliveries into rounds, keeping their order, in which no order and
+    no delivery id comes twice: one statement cannot upsert one order twice, and a
+    delivery id seen twice is a retry whose outcome depends on the first."""
+    rounds: list[tuple[set[object], list[WebhookRecord]]] = []
+    for record in records:
+        assert record.order is not None
+        keys = {
+            ("order", record.installation_id, record.order.id),
+            ("delivery", record.installation_id, record.delivery_id),
+        }
+        for used, members in rounds:
+            if not used & keys:
+                used |= keys
+                members.append(record)
+                break
+        else:
+            rounds.append((keys, [record]))
+    return [members for _, members in rounds]
+
+
+async def record_webhook_orders(
+    conn: asyncpg.Connection, records: list[WebhookRecord]
+) -> list[Outcome]:
+    """:func:`record_webhook` for order deliveries, in one statement: under load the
+    inbox row, newest order version and ``ProcessOrder`` of every webhook that arrived
+    together. The deliveries must be of distinct orders and distinct delivery ids (see
+    :func:`distinct_rounds`): then each gets the outcome it would get alone. Outcomes
+    in the order of ``records``."""
+    if len(distinct_rounds(records)) != 1:
+        raise ValueError("one statement takes deliveries of distinct orders and ids only")
+    arguments = [
+        (*_order_arguments(r.installation_id, r.order, "webhook"), r.delivery_id, r.topic)
+        for r in records
+        if r.order is not None
+    ]
+    columns = [list(column) for column in zip(*arguments, strict=True)]
+    rows = await conn.fetch(_WEBHOOK_ORDERS, *columns)
+    by_delivery = {(row["installation_id"], row["delivery_id"]): row for row in rows}
+    outcomes: list[Outcome] = []
+    stale: list[WebhookRecord] = []
+    for record in records:
+        row = by_delivery[record.installation_id, record.delivery_id]
+        if not row["first"]:
+            outcomes.append("duplicate")
+        elif row["stored"]:
+            outcomes.append("stored")
+        else:
+            outcomes.append("stale")
+            stale.append(record)
+    if stale:
+        await conn.execute(
+            """UPDATE webhook_deliveries w SET effect = 'stale'
+                 FROM unnest($1::uuid[], $2::text[]) AS s(installation_id, delivery_id)
+                WHERE w.installation_id = s.installation_id AND w.delivery_id = s.delivery_id""",
+            [r.installation_id for r in stale],
+            [r.delivery_id for r in stale],
+        )
+    return outcomes
+
+
 async def record_rejection(
     conn: asyncpg.Connection,
     installation_id: uuid.UUID,

@@ -10,7 +10,8 @@ from common.db.pool import Pool
 from common.web.health import Probe, add_health_routes
 from ingest.installations import InstallationCache
 from ingest.settings import IngestSettings
-from ingest.web.keys import CLOCK, INSTALLATIONS, POOL, SETTINGS
+from ingest.web.batching import WebhookWrites
+from ingest.web.keys import CLOCK, INSTALLATIONS, POOL, SETTINGS, WEBHOOK_WRITES
 from ingest.web.webhooks import receive_webhook
 
 
@@ -30,6 +31,7 @@ def create_app(
     app[POOL] = pool
     app[INSTALLATIONS] = InstallationCache(pool, box, settings.installation_cache_seconds)
     app[CLOCK] = clock
+    app[WEBHOOK_WRITES] = WebhookWrites(pool)
     app.router.add_post("/webhooks/kmoshops/{installation}", receive_webhook)
     add_health_routes(app, pool, broker_ready, probes)
     return app

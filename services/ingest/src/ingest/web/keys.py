@@ -9,8 +9,10 @@ from aiohttp import web
 from common.db.pool import Pool
 from ingest.installations import InstallationCache
 from ingest.settings import IngestSettings
+from ingest.web.batching import WebhookWrites
 
 SETTINGS = web.AppKey("settings", IngestSettings)
 POOL = web.AppKey("pool", Pool)
 INSTALLATIONS = web.AppKey("installations", InstallationCache)
 CLOCK = web.AppKey("clock", Callable[[], float])
+WEBHOOK_WRITES = web.AppKey("webhook_writes", WebhookWrites)

@@ -22,8 +22,8 @@ from common.messages import order_correlation_id
 from common.metrics import WEBHOOKS_RECEIVED, WEBHOOKS_REJECTED
 from ingest.normalize import InvalidPayload, parse_delivery
 from ingest.signature import signature_matches, timestamp_skew
-from ingest.store import WebhookRecord, record_rejection, record_webhook
-from ingest.web.keys import CLOCK, INSTALLATIONS, POOL, SETTINGS
+from ingest.store import WebhookRecord, record_rejection
+from ingest.web.keys import CLOCK, INSTALLATIONS, POOL, SETTINGS, WEBHOOK_WRITES
 
 log = get_logger(__name__)
 
@@ -121,8 +121,7 @@ async def receive_webhook(request: web.Request) -> web.Response:
         installation_id, delivery.delivery_id, delivery.topic, delivery.order, delivery.refund
     )
     try:
-        async with pool.acquire() as conn:
-            outcome = await record_webhook(conn, record)
+        outcome = await request.app[WEBHOOK_WRITES].record(record)
     except DATABASE_ERRORS as exc:
         return unavailable(exc)
     if outcome == "stored":

@@ -1,0 +1,66 @@
+"""Order webhooks that arrive together are recorded together.
+
+Under load, many webhooks wait for the database at once; they are written with one
+statement (``store.record_webhook_orders``) per flush of a :class:`Coalescer`: no timer,
+so a lone webhook waits for nothing, and a batch that fails is retried webhook by
+webhook, so a bad one fails alone. Each webhook is answered only after its own rows
+committed, with the outcome it would have had alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from asyncpg import Connection
+
+from common.db.coalesce import Coalescer
+from common.db.pool import Pool
+from ingest.store import (
+    Outcome,
+    WebhookRecord,
+    distinct_rounds,
+    record_webhook,
+    record_webhook_orders,
+)
+
+BATCH = 64
+
+
+@dataclass
+class _Pending:
+    record: WebhookRecord
+    outcome: Outcome | None = None
+
+
+class WebhookWrites:
+    def __init__(self, pool: Pool) -> None:
+        self._pool = pool
+        self._orders: Coalescer[_Pending] = Coalescer(self._flush, max_batch=BATCH)
+
+    async def record(self, record: WebhookRecord) -> Outcome:
+        if record.order is None:  # a refund: rare, on its own
+            async with self._pool.acquire() as conn:
+                return await record_webhook(conn, record)
+        pending = _Pending(record)
+        await self._orders.submit(pending)
+        assert pending.outcome is not None
+        return pending.outcome
+
+    async def _flush(self, batch: list[_Pending]) -> None:
+        pending = {id(p.record): p for p in batch}
+        rounds = distinct_rounds([p.record for p in batch])
+        async with self._pool.acquire() as conn:
+            if len(rounds) == 1:  # the usual case: one statement, its own transaction
+                await self._write(conn, rounds[0], pending)
+                return
+            async with conn.transaction():  # all or none, so a retry sees no half
+                for members in rounds:
+                    await self._write(conn, members, pending)
+
+    @staticmethod
+    async def _write(
+        conn: Connection, members: list[WebhookRecord], pending: dict[int, _Pending]
+    ) -> None:
+        outcomes = await record_webhook_orders(conn, members)
+        for record, outcome in zip(members, outcomes, strict=True):
+            pending[id(record)].outcome = outcome
