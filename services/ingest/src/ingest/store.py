@@ -33,7 +33,6 @@ ON CONFLICT (installation_id, order_id) DO UPDATE
        currency = EXCLUDED.currency, source = EXCLUDED.source,
        payload = EXCLUDED.payload, last_seen_at = now()
  WHERE shop_orders.updated_at < EXCLUDED.updated_at
-RETURNING order_id
 """
 
 _ANNOUNCE = """
@@ -49,22 +48,9 @@ WITH stored AS (
     INSERT INTO shop_orders ({_ORDER_COLUMNS})
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
     {_NEWER_VERSION_WINS}
+    RETURNING order_id
 ), {_ANNOUNCE}
 SELECT EXISTS (SELECT 1 FROM stored)
-"""
-
-_WEBHOOK_ORDER = f"""
-WITH delivery AS (
-    INSERT INTO webhook_deliveries (installation_id, delivery_id, topic, order_id, effect)
-    VALUES ($1, $15, $16, $2, 'stored')
-    ON CONFLICT DO NOTHING
-    RETURNING 1
-), stored AS (
-    INSERT INTO shop_orders ({_ORDER_COLUMNS})
-    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 WHERE EXISTS (SELECT 1 FROM delivery)
-    {_NEWER_VERSION_WINS}
-), {_ANNOUNCE}
-SELECT EXISTS (SELECT 1 FROM delivery) AS first, EXISTS (SELECT 1 FROM stored) AS stored
 """
 
 
@@ -151,11 +137,12 @@ async def record_webhook(conn: asyncpg.Connection, record: WebhookRecord) -> Out
     """Record one delivery in the inbox and apply it, atomically.
 
     An order delivery is one statement (inbox row, newest order version, its
-    ``ProcessOrder`` in the outbox), its own transaction. A delivery id seen before is a
-    retry of the same delivery: nothing else happens; two copies arriving at once
-    serialise on the inbox's primary key. The inbox's ``effect`` (informational) is
-    corrected to ``stale`` afterwards when the version was not the newest. On
-    ``stored``, call ``wake_relays`` after the commit.
+    ``ProcessOrder`` in the outbox: :func:`record_webhook_orders`), its own
+    transaction. A delivery id seen before is a retry of the same delivery: nothing
+    else happens; two copies arriving at once serialise on the inbox's primary key.
+    The inbox's ``effect`` (informational) is corrected to ``stale`` afterwards when
+    the version was not the newest. On ``stored``, call ``wake_relays`` after the
+    commit.
     """
     if record.refund is not None:
         async with conn.transaction():
@@ -172,24 +159,8 @@ async def record_webhook(conn: asyncpg.Connection, record: WebhookRecord) -> Out
                 return "duplicate"
             await record_refund(conn, record.installation_id, record.refund)
         return "ignored"
-    assert record.order is not None
-    row = await conn.fetchrow(
-        _WEBHOOK_ORDER,
-        *_order_arguments(record.installation_id, record.order, "webhook"),
-        record.delivery_id,
-        record.topic,
-    )
-    if not row["first"]:
-        return "duplicate"
-    if row["stored"]:
-        return "stored"
-    await conn.execute(
-        """UPDATE webhook_deliveries SET effect = 'stale'
-            WHERE installation_id = $1 AND delivery_id = $2""",
-        record.installation_id,
-        record.delivery_id,
-    )
-    return "stale"
+    (outcome,) = await record_webhook_orders(conn, [record])
+    return outcome
 
 
 _WEBHOOK_ORDERS = f"""
@@ -211,12 +182,7 @@ WITH v AS (
     SELECT v.installation_id, v.order_id, v.number, v.status, v.updated_at, v.created_at,
            v.total, v.currency, v.source, v.payload
       FROM v JOIN delivery USING (installation_id, delivery_id)
-    ON CONFLICT (installation_id, order_id) DO UPDATE
-       SET number = EXCLUDED.number, status = EXCLUDED.status,
-           updated_at = EXCLUDED.updated_at, total = EXCLUDED.total,
-           currency = EXCLUDED.currency, source = EXCLUDED.source,
-           payload = EXCLUDED.payload, last_seen_at = now()
-     WHERE shop_orders.updated_at < EXCLUDED.updated_at
+    {_NEWER_VERSION_WINS}
     RETURNING installation_id, order_id
 ), announced AS (
     INSERT INTO outbox (message_id, exchange, routing_key, body, wake)
