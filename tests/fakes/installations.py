@@ -50,3 +50,14 @@ class InstallationFactory:
         async with self._pool.acquire() as conn:
             installation_id, secret = await create_installation(conn, self._box, spec)
         return CreatedInstallation(installation_id, secret)
+
+
+async def only_active(pool: Pool, *installation_ids: uuid.UUID) -> None:
+    """Disable every other active installation in the shared test database, so claims
+    (which take any merchant's runnable order) touch only this test's orders. One in
+    set-up is left alone: it has no credentials and cannot be disabled."""
+    await pool.execute(
+        """UPDATE installations SET status = 'disabled'
+            WHERE NOT id = ANY($1::uuid[]) AND status = 'active'""",
+        list(installation_ids),
+    )

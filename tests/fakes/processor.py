@@ -25,7 +25,7 @@ from processor.pipeline import Pipeline, PipelineSettings
 from processor.worker import Workers, spacing
 from sandbox.informer.state import InformerState
 from sandbox.informer.testing import running_sandbox
-from tests.fakes.installations import InstallationFactory
+from tests.fakes.installations import InstallationFactory, only_active
 
 DEMO_CONFIG: dict[str, Any] = json.loads(
     (Path(__file__).resolve().parents[2] / "demo" / "installation.json").read_text()
@@ -95,10 +95,7 @@ async def running_processor(
     state = informer or InformerState()
     created = await installations.create(config=config or DEMO_CONFIG)
     # Only this test's installation is active, so workers touch nothing else.
-    await pool.execute(
-        "UPDATE installations SET status = 'disabled' WHERE id <> $1 AND status = 'active'",
-        created.id,
-    )
+    await only_active(pool, created.id)
     async with running_sandbox(state) as base_url, aiohttp.ClientSession() as http:
         contexts = InformerContexts(
             pool, box, http, Budget(pool, policy), base_url=base_url, timeout=5, cache_seconds=60

@@ -16,7 +16,7 @@ from common.messages import ShopOrder
 from processor.adapters import relation_store, repository
 from processor.worker import Workers
 from sandbox.informer.state import InformerState
-from tests.fakes.installations import InstallationFactory
+from tests.fakes.installations import InstallationFactory, only_active
 from tests.fakes.orders import customer, recent_order
 from tests.fakes.processor import running_processor
 
@@ -43,18 +43,9 @@ async def _intake(
     intake: repository.Intake = "queued",
 ) -> repository.IntakeOutcome:
     async with pool.acquire() as conn:
-        return await repository.record_intake_claiming(
+        return await repository.record_intake(
             conn, uuid.uuid4(), "test", shop_id, order, intake, timedelta(0), direct=direct
         )
-
-
-async def _only_active(pool: Pool, *installation_ids: uuid.UUID) -> None:
-    """Intake may claim any merchant's runnable order: leave none of other tests'."""
-    await pool.execute(
-        """UPDATE installations SET status = 'disabled'
-            WHERE NOT id = ANY($1::uuid[]) AND status = 'active'""",
-        list(installation_ids),
-    )
 
 
 async def _row(pool: Pool, shop_id: uuid.UUID, order_id: int) -> dict[str, object]:
@@ -73,7 +64,7 @@ async def test_a_new_order_of_a_quiet_merchant_is_claimed_at_intake(
     pool: Pool, installations: InstallationFactory
 ) -> None:
     shop = await installations.create()
-    await _only_active(pool, shop.id)
+    await only_active(pool, shop.id)
     async with pool.acquire() as conn:
         await relation_store.add_entries(
             conn, shop.id, [("direct.klant@example.be", 5151, 9)], replace=True
@@ -103,7 +94,7 @@ async def test_behind_a_runnable_order_intake_claims_that_one_and_queues_the_new
     pool: Pool, installations: InstallationFactory
 ) -> None:
     shop = await installations.create()
-    await _only_active(pool, shop.id)
+    await only_active(pool, shop.id)
     await _intake(pool, shop.id, _order(920_011), None)
     terms = _terms()
 
@@ -121,7 +112,7 @@ async def test_the_queue_hands_out_the_earliest_order_of_any_merchant(
     pool: Pool, installations: InstallationFactory
 ) -> None:
     earlier, later = await installations.create(), await installations.create()
-    await _only_active(pool, earlier.id, later.id)
+    await only_active(pool, earlier.id, later.id)
     await _intake(pool, earlier.id, _order(920_021), None)
 
     outcome = await _intake(pool, later.id, _order(920_022), _terms())
@@ -134,7 +125,7 @@ async def test_a_queued_order_not_runnable_yet_does_not_stop_the_new_one(
     pool: Pool, installations: InstallationFactory
 ) -> None:
     shop = await installations.create()
-    await _only_active(pool, shop.id)
+    await only_active(pool, shop.id)
     await _intake(pool, shop.id, _order(920_025), None)
     await pool.execute(
         """UPDATE order_states SET not_before = now() + interval '1 minute'
@@ -152,12 +143,12 @@ async def test_no_direct_claim_for_an_inactive_installation_or_an_unprocessable_
     pool: Pool, installations: InstallationFactory
 ) -> None:
     disabled = await installations.create()
-    await _only_active(pool)
+    await only_active(pool)
     assert (await _intake(pool, disabled.id, _order(920_031), _terms())).claim is None
     assert (await _row(pool, disabled.id, 920_031))["state"] == "queued"
 
     active = await installations.create()
-    await _only_active(pool, active.id)
+    await only_active(pool, active.id)
     waiting = await _intake(pool, active.id, _order(920_032), _terms(), intake="waiting")
     assert (waiting.state, waiting.claim) == ("waiting", None)
 
@@ -166,7 +157,7 @@ async def test_no_direct_claim_while_the_budget_is_paused(
     pool: Pool, installations: InstallationFactory
 ) -> None:
     paused, unbudgeted = await installations.create(), await installations.create()
-    await _only_active(pool, paused.id, unbudgeted.id)
+    await only_active(pool, paused.id, unbudgeted.id)
     key = f"test-direct-{uuid.uuid4()}"  # this test's own budget: the pause touches no other
     await pool.execute(
         "UPDATE installations SET budget_key = $2 WHERE id = ANY($1::uuid[])",
@@ -192,7 +183,7 @@ async def test_a_newer_version_of_an_order_another_worker_holds_is_never_taken_o
     pool: Pool, installations: InstallationFactory
 ) -> None:
     shop = await installations.create()
-    await _only_active(pool, shop.id)
+    await only_active(pool, shop.id)
     first = _order(920_051)
     holder = _terms()
     assert (await _intake(pool, shop.id, first, holder)).claim is not None

@@ -14,7 +14,7 @@ from common.db.pool import Pool
 from common.messages import RefundIgnored, ShopOrder
 from processor.adapters import repository
 from processor.adapters.writes import OrderWrites
-from tests.fakes.installations import InstallationFactory
+from tests.fakes.installations import InstallationFactory, only_active
 from tests.fakes.orders import recent_order
 
 pytestmark = pytest.mark.integration
@@ -23,10 +23,7 @@ LEASE = timedelta(seconds=30)
 
 
 async def _claimed(pool: Pool, shop_id: uuid.UUID, ids: range) -> list[repository.Claim]:
-    await pool.execute(
-        "UPDATE installations SET status = 'disabled' WHERE id <> $1 AND status = 'active'",
-        shop_id,
-    )
+    await only_active(pool, shop_id)
     async with pool.acquire() as conn:
         for order_id in ids:
             order = ShopOrder.model_validate(recent_order(order_id))

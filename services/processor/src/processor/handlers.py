@@ -87,7 +87,7 @@ class Handlers:
         direct = runner.reserve_direct() if runner is not None else None
         try:
             async with self.pool.acquire() as conn:
-                outcome = await repository.record_intake_claiming(
+                outcome = await repository.record_intake(
                     conn,
                     message.message_id,
                     CONSUMER,

@@ -60,7 +60,7 @@ class DirectClaim:
 @dataclass(frozen=True)
 class IntakeOutcome:
     state: str | None
-    """The new order version's state, as :func:`record_intake` returns it."""
+    """The new order version's state (see :func:`record_intake`)."""
     claim: Claim | None = None
     """The order the intake claimed (the new one or the queue's next), if any."""
 
@@ -190,14 +190,16 @@ async def record_intake(
     event: OutgoingMessage | None = None,
     *,
     look_up_first: bool = False,
-) -> str | None:
+    direct: DirectClaim | None = None,
+) -> IntakeOutcome:
     """Store a new or newer order version in one statement, idempotent on the message.
 
-    Returns the state the order is in now; ``"duplicate"`` for a message handled
-    before; None when nothing changed (an older or equal version, or an order already
-    invoiced, ignored or parked: a shop-side change after invoicing is never carried to
-    Informer). ``event`` is written to the outbox when the order lands in ``intake``;
-    a queued order wakes the workers (NOTIFY, delivered on commit).
+    Returns, as ``state``, the state the order is in now; ``"duplicate"`` for a
+    message handled before; None when nothing changed (an older or equal version, or
+    an order already invoiced, ignored or parked: a shop-side change after invoicing
+    is never carried to Informer). ``event`` is written to the outbox when the order
+    lands in ``intake``; a queued order wakes the workers (NOTIFY, delivered on commit)
+    unless this statement claimed an order.
 
     ``look_up_first`` (a back-filled order) enters it in doubt: before any POST its
     invoice is looked up by reference, since an order from before kmo2informer may have
@@ -205,39 +207,13 @@ async def record_intake(
 
     ``spacing`` spreads one installation's queue in time (``priority_at``), so a
     merchant with a long backlog never holds up another merchant's next order.
+
+    With ``direct``, the same statement also claims one order for the caller's
+    process: the queue's next runnable order, or the new one when none is before it
+    (see :class:`DirectClaim`). It comes back as ``claim``, with its customer's e-mail
+    index entry as :func:`claim_batch` reads it; an order left queued behind it is not
+    announced (no NOTIFY: the next intake takes it).
     """
-    outcome = await record_intake_claiming(
-        conn,
-        message_id,
-        consumer,
-        installation_id,
-        order,
-        intake,
-        spacing,
-        event,
-        look_up_first=look_up_first,
-    )
-    return outcome.state
-
-
-async def record_intake_claiming(
-    conn: asyncpg.Connection,
-    message_id: uuid.UUID,
-    consumer: str,
-    installation_id: uuid.UUID,
-    order: ShopOrder,
-    intake: Intake,
-    spacing: timedelta,
-    event: OutgoingMessage | None = None,
-    *,
-    look_up_first: bool = False,
-    direct: DirectClaim | None = None,
-) -> IntakeOutcome:
-    """:func:`record_intake`, and with ``direct`` the claim of one order for the
-    caller's process in the same statement: the queue's next runnable order, or the new
-    one when none is before it (see :class:`DirectClaim`). The claim comes back with its
-    customer's e-mail index entry as :func:`claim_batch` reads it; an order left queued
-    behind it is not announced (no NOTIFY: the next intake takes it)."""
     row = await conn.fetchrow(
         _INTAKE,
         installation_id,
