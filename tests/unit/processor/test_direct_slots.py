@@ -10,7 +10,7 @@ from typing import Any, cast
 from common.informer.budget import BudgetPolicy
 from processor.adapters.repository import Claim
 from processor.pipeline import PipelineSettings
-from processor.worker import TAIL_WAKE_SECONDS, Workers
+from processor.worker import CLAIM_PAUSE_SECONDS, TAIL_WAKE_SECONDS, Workers
 
 
 class _Pipeline:
@@ -83,3 +83,12 @@ async def test_an_order_left_queued_wakes_one_worker_unless_another_intake_follo
     waited = time.monotonic() - started
     assert TAIL_WAKE_SECONDS * 1.4 <= waited < 2.0
     assert workers._wakeup._tokens.empty()  # one wake, not two
+
+
+async def test_an_intake_that_found_nothing_to_claim_pauses_claims_for_a_moment() -> None:
+    workers = _workers(_Pipeline(), limit=4)
+    assert workers.reserve_direct() is not None
+    workers.nothing_to_claim()  # e.g. a backlog all waiting for its budget
+    assert workers.reserve_direct() is None  # the next intakes only queue...
+    await asyncio.sleep(CLAIM_PAUSE_SECONDS * 1.5)
+    assert workers.reserve_direct() is not None  # ...for a moment

@@ -39,6 +39,7 @@ class DirectIntake(Protocol):
 
     def reserve_direct(self) -> repository.DirectClaim | None: ...
     def release_direct(self) -> None: ...
+    def nothing_to_claim(self) -> None: ...
     def run_direct(self, claim: repository.Claim) -> None: ...
     def left_queued(self) -> None: ...
 
@@ -105,7 +106,7 @@ class Handlers:
             raise
         if runner is not None and direct is not None:
             if outcome.claim is None:
-                runner.release_direct()
+                runner.nothing_to_claim()
             else:
                 runner.run_direct(outcome.claim)
                 if outcome.state == "queued":  # the queue's next was taken instead

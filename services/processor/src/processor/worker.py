@@ -35,6 +35,7 @@ log = get_logger(__name__)
 
 
 TAIL_WAKE_SECONDS = 0.05
+CLAIM_PAUSE_SECONDS = 0.1
 
 
 class Workers:
@@ -69,6 +70,7 @@ class Workers:
         self._direct_tasks: set[asyncio.Task[None]] = set()
         self._running = False
         self._tail_wake: asyncio.TimerHandle | None = None
+        self._claims_paused_until = 0.0
         self._held: dict[tuple[uuid.UUID, int], uuid.UUID] = {}
         """Orders (installation, order id) this process claimed (claim id) and has not
         run to their end: handed back at shutdown."""
@@ -80,6 +82,8 @@ class Workers:
         claim the intake returned) or :meth:`release_direct` (without one)."""
         if not self._running or self._direct_reserved >= self._direct_limit:
             return None
+        if asyncio.get_running_loop().time() < self._claims_paused_until:
+            return None
         self._direct_reserved += 1
         return repository.DirectClaim(
             uuid.uuid4(), self._settings.lease, self._budget.enabled, self._budget.tolerance
@@ -87,6 +91,13 @@ class Workers:
 
     def release_direct(self) -> None:
         self._direct_reserved -= 1
+
+    def nothing_to_claim(self) -> None:
+        """An intake found no runnable order: with a merchant's backlog waiting for its
+        budget, every intake would scan that whole backlog again for nothing. Intakes
+        only queue for a moment (workers, woken by NOTIFY, still claim)."""
+        self._direct_reserved -= 1
+        self._claims_paused_until = asyncio.get_running_loop().time() + CLAIM_PAUSE_SECONDS
 
     def run_direct(self, claim: repository.Claim) -> None:
         """Process a claim made at intake, in the background, in its reserved slot."""
