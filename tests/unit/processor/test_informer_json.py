@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -69,10 +71,44 @@ def test_non_finite_decimals_are_refused(value: Decimal) -> None:
         render_json([value])
 
 
-@pytest.mark.parametrize("value", [{1: "a"}, object(), {"a": {1, 2}}])
+@pytest.mark.parametrize(
+    "value",
+    [[float("nan")], {"a": [1, {"b": float("inf")}]}, (None, -float("inf"))],
+)
+def test_non_finite_floats_are_refused_not_written_as_null(value: object) -> None:
+    with pytest.raises(JsonEncodeError, match="cannot be sent as a JSON number"):
+        render_json(value)
+
+
+def test_finite_floats_and_nulls_pass() -> None:
+    assert render_json({"a": None, "b": [0.5, None], "c": "null"}) == (
+        b'{"a":null,"b":[0.5,null],"c":"null"}'
+    )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {1: "a"},
+        object(),
+        {"a": {1, 2}},
+        {"when": datetime(2026, 1, 1, tzinfo=UTC)},
+        [date(2026, 1, 1)],
+    ],
+)
 def test_other_types_are_refused(value: object) -> None:
     with pytest.raises(JsonEncodeError):
         render_json(value)
+
+
+@dataclass
+class _Line:
+    amount: int
+
+
+def test_dataclasses_are_refused() -> None:
+    with pytest.raises(JsonEncodeError, match="_Line cannot be sent as JSON"):
+        render_json({"lines": [_Line(1)]})
 
 
 def test_parse_json_reads_fractions_as_decimal() -> None:
