@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from common.amqp.publisher import OutgoingMessage
 from common.db.outbox import OutboxRelay
@@ -30,12 +31,18 @@ class CountingRelay(OutboxRelay):
 
 @asynccontextmanager
 async def running_relay(
-    pool: Pool, amqp_url: str, *, poll_interval: float
+    pool: Pool,
+    amqp_url: str,
+    *,
+    poll_interval: float,
+    quiet_grace: timedelta = timedelta(seconds=2),
 ) -> AsyncIterator[CountingRelay]:
     """A relay running in this process (so ``wake_relays`` reaches it), yielded once
     it has relayed what was there and is waiting."""
     async with running_link(amqp_url) as link:
-        relay = CountingRelay(pool, link.publisher, poll_interval=poll_interval)
+        relay = CountingRelay(
+            pool, link.publisher, poll_interval=poll_interval, quiet_grace=quiet_grace
+        )
         stop = asyncio.Event()
         task = asyncio.create_task(relay.run(stop))
         try:

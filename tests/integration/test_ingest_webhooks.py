@@ -100,8 +100,9 @@ async def test_a_stored_orders_message_notifies_nobody_and_wakes_this_process_re
     post: Post, pool: Pool, shop: CreatedInstallation, amqp_url: str
 ) -> None:
     """One NOTIFY per order costs every listening backend a transaction: the row is
-    quiet, and the handler wakes the relay of its own process once it committed (the
-    relay polls only every 30 s here)."""
+    quiet, and once it committed the handler hands its message to the relay of its own
+    process (the relay polls only every 30 s here; its first round takes the row
+    written before it ran)."""
     await pool.execute("DELETE FROM outbox")
     broker = await connect(amqp_url)
     try:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import asyncpg
 import pytest
 from aio_pika.abc import AbstractRobustConnection
 
 from common.amqp.broker import BrokerLink
+from common.amqp.publisher import OutgoingMessage
 from common.amqp.topology import POLL_SHOP, PROCESS_ORDER
 from common.db.notify import Wakeup
 from common.db.outbox import (
@@ -18,6 +20,7 @@ from common.db.outbox import (
     OutboxRelay,
     OutboxRelayError,
     enqueue,
+    hand_over,
     relay_accepts,
     wake_relays,
 )
@@ -213,3 +216,87 @@ async def test_a_quiet_row_nobody_wakes_for_is_published_by_the_poll(
         [message] = await drain(broker, POLL_SHOP.name, expect=1, timeout=5)
     assert parse_message(message.body).message_id == command.message_id
     wake_relays()  # the relay stopped and left the registry: waking nobody is harmless
+
+
+async def test_handed_over_messages_are_published_from_memory_and_their_rows_deleted(
+    pool: Pool, amqp_url: str, broker: AbstractRobustConnection, clean_outbox: None
+) -> None:
+    """The hot paths' way: no round of the relay reads the table for them."""
+    async with running_relay(pool, amqp_url, poll_interval=30) as relay:
+        commands = [PollShop(installation_id=uuid.uuid4()) for _ in range(3)]
+        for command in commands:
+            await insert_quiet(pool, command)
+        rounds = relay.rounds
+        hand_over([OutgoingMessage.of(c) for c in commands])
+        received = await drain(broker, POLL_SHOP.name, expect=3, timeout=5)
+        async with asyncio.timeout(5):
+            while await pool.fetchval("SELECT count(*) FROM outbox"):
+                await asyncio.sleep(0.01)
+        assert relay.rounds == rounds
+    assert sorted(parse_message(m.body).message_id for m in received) == sorted(
+        c.message_id for c in commands
+    )
+
+
+async def test_a_round_leaves_fresh_quiet_rows_to_their_hand_over_then_takes_them(
+    pool: Pool, amqp_url: str, broker: AbstractRobustConnection, clean_outbox: None
+) -> None:
+    """A quiet row whose message never comes (its writer died after the commit) is
+    published by a round once it is ``quiet_grace`` old; a loud row at once."""
+    grace = timedelta(seconds=1)
+    async with running_relay(pool, amqp_url, poll_interval=30, quiet_grace=grace) as relay:
+        quiet = PollShop(installation_id=uuid.uuid4())
+        await insert_quiet(pool, quiet)
+        loud = PollShop(installation_id=uuid.uuid4())
+        async with pool.acquire() as conn:
+            await enqueue(conn, [loud])
+        [first] = await drain(broker, POLL_SHOP.name, expect=1, timeout=5)
+        assert parse_message(first.body).message_id == loud.message_id
+        assert await drain(broker, POLL_SHOP.name, expect=0, timeout=0.3) == []
+        await asyncio.sleep(grace.total_seconds())
+        relay.wake()
+        [late] = await drain(broker, POLL_SHOP.name, expect=1, timeout=5)
+    assert parse_message(late.body).message_id == quiet.message_id
+    assert await pool.fetchval("SELECT count(*) FROM outbox") == 0
+
+
+async def test_a_handed_over_message_the_broker_refuses_stays_for_a_poll(
+    pool: Pool, amqp_url: str, broker: AbstractRobustConnection, clean_outbox: None
+) -> None:
+    async with running_relay(pool, amqp_url, poll_interval=30) as relay:
+        refused = OutgoingMessage(str(uuid.uuid4()), "k2i.commands", "NoSuchCommand", b"{}")
+        accepted = PollShop(installation_id=uuid.uuid4())
+        for message in (refused, OutgoingMessage.of(accepted)):
+            await pool.execute(
+                """INSERT INTO outbox (message_id, exchange, routing_key, body, wake)
+                   VALUES ($1, $2, $3, $4, false)""",
+                uuid.UUID(message.message_id),
+                message.exchange,
+                message.routing_key,
+                message.body,
+            )
+        hand_over([refused, OutgoingMessage.of(accepted)])
+        [message] = await drain(broker, POLL_SHOP.name, expect=1, timeout=5)
+        async with asyncio.timeout(5):
+            while await pool.fetchval("SELECT count(*) FROM outbox") > 1:
+                await asyncio.sleep(0.01)
+        left = await pool.fetchval("SELECT message_id FROM outbox")
+        hand_over([OutgoingMessage.of(PollShop(installation_id=uuid.uuid4()))])  # still runs
+        await drain(broker, POLL_SHOP.name, expect=1, timeout=5)
+        assert relay.rounds >= 1
+    assert parse_message(message.body).message_id == accepted.message_id
+    assert str(left) == refused.message_id
+    await pool.execute("DELETE FROM outbox")
+
+
+async def test_hand_over_without_a_relay_in_the_process_leaves_the_rows_to_a_poll(
+    pool: Pool, amqp_url: str, broker: AbstractRobustConnection, clean_outbox: None
+) -> None:
+    command = PollShop(installation_id=uuid.uuid4())
+    await insert_quiet(pool, command)
+    hand_over([OutgoingMessage.of(command)])  # nobody takes it: no error, row kept
+    assert await pool.fetchval("SELECT count(*) FROM outbox") == 1
+    async with running_link(amqp_url) as link:
+        assert await OutboxRelay(pool, link.publisher).relay_once() == 1
+    [message] = await drain(broker, POLL_SHOP.name, expect=1, timeout=5)
+    assert parse_message(message.body).message_id == command.message_id

@@ -3,8 +3,9 @@
 Every function that changes state writes the messages announcing it to the outbox
 in the same transaction (``common.db.outbox.enqueue``), so a webhook answered 200 is
 durable and its ``ProcessOrder`` will reach the broker even if RabbitMQ is down now.
-An order's ``ProcessOrder`` row is quiet (no NOTIFY, one per order otherwise): the
-caller calls ``common.db.outbox.wake_relays`` once its transaction has committed.
+An order's ``ProcessOrder`` row is quiet (no NOTIFY, one per order otherwise): once
+its transaction has committed, the caller hands the message over to its relay
+(``common.db.outbox.hand_over``) or, without it at hand, calls ``wake_relays``.
 """
 
 from __future__ import annotations
@@ -54,10 +55,8 @@ SELECT EXISTS (SELECT 1 FROM stored)
 """
 
 
-def _order_arguments(
-    installation_id: uuid.UUID, order: ShopOrder, source: Source
-) -> tuple[object, ...]:
-    message = OutgoingMessage.of(
+def _process_order(installation_id: uuid.UUID, order: ShopOrder, source: Source) -> OutgoingMessage:
+    return OutgoingMessage.of(
         ProcessOrder(
             installation_id=installation_id,
             correlation_id=order_correlation_id(installation_id, order.id),
@@ -65,6 +64,11 @@ def _order_arguments(
             order=order,
         )
     )
+
+
+def _order_arguments(
+    installation_id: uuid.UUID, order: ShopOrder, source: Source, message: OutgoingMessage
+) -> tuple[object, ...]:
     return (
         installation_id,
         order.id,
@@ -93,7 +97,10 @@ async def record_order(
     delivery): nothing is published, so one order version is published once. On True,
     call ``wake_relays`` after the commit.
     """
-    return await conn.fetchval(_UPSERT_ORDER, *_order_arguments(installation_id, order, source))
+    message = _process_order(installation_id, order, source)
+    return await conn.fetchval(
+        _UPSERT_ORDER, *_order_arguments(installation_id, order, source, message)
+    )
 
 
 async def record_refund(
@@ -142,7 +149,7 @@ async def record_webhook(conn: asyncpg.Connection, record: WebhookRecord) -> Out
     else happens; two copies arriving at once serialise on the inbox's primary key.
     The inbox's ``effect`` (informational) is corrected to ``stale`` afterwards when
     the version was not the newest. On ``stored``, call ``wake_relays`` after the
-    commit.
+    commit (or hand the announcement :func:`record_webhook_orders` returns over).
     """
     if record.refund is not None:
         async with conn.transaction():
@@ -159,8 +166,8 @@ async def record_webhook(conn: asyncpg.Connection, record: WebhookRecord) -> Out
                 return "duplicate"
             await record_refund(conn, record.installation_id, record.refund)
         return "ignored"
-    (outcome,) = await record_webhook_orders(conn, [record])
-    return outcome
+    (recorded,) = await record_webhook_orders(conn, [record])
+    return recorded.outcome
 
 
 _WEBHOOK_ORDERS = f"""
@@ -218,34 +225,43 @@ def distinct_rounds(records: list[WebhookRecord]) -> list[list[WebhookRecord]]:
     return [members for _, members in rounds]
 
 
+@dataclass(frozen=True)
+class Recorded:
+    outcome: Outcome
+    announcement: OutgoingMessage | None
+    """The ``ProcessOrder`` written (quiet) to the outbox, when ``stored``: for
+    ``common.db.outbox.hand_over`` once the statement has committed."""
+
+
 async def record_webhook_orders(
     conn: asyncpg.Connection, records: list[WebhookRecord]
-) -> list[Outcome]:
+) -> list[Recorded]:
     """:func:`record_webhook` for order deliveries, in one statement: under load the
     inbox row, newest order version and ``ProcessOrder`` of every webhook that arrived
     together. The deliveries must be of distinct orders and distinct delivery ids (see
-    :func:`distinct_rounds`): then each gets the outcome it would get alone. Outcomes
+    :func:`distinct_rounds`): then each gets the outcome it would get alone. Results
     in the order of ``records``."""
     if len(distinct_rounds(records)) != 1:
         raise ValueError("one statement takes deliveries of distinct orders and ids only")
+    orders = [(r, r.order) for r in records if r.order is not None]
+    messages = [_process_order(r.installation_id, order, "webhook") for r, order in orders]
     arguments = [
-        (*_order_arguments(r.installation_id, r.order, "webhook"), r.delivery_id, r.topic)
-        for r in records
-        if r.order is not None
+        (*_order_arguments(r.installation_id, order, "webhook", m), r.delivery_id, r.topic)
+        for (r, order), m in zip(orders, messages, strict=True)
     ]
     columns = [list(column) for column in zip(*arguments, strict=True)]
     rows = await conn.fetch(_WEBHOOK_ORDERS, *columns)
     by_delivery = {(row["installation_id"], row["delivery_id"]): row for row in rows}
-    outcomes: list[Outcome] = []
+    results: list[Recorded] = []
     stale: list[WebhookRecord] = []
-    for record in records:
+    for record, message in zip(records, messages, strict=True):
         row = by_delivery[record.installation_id, record.delivery_id]
         if not row["first"]:
-            outcomes.append("duplicate")
+            results.append(Recorded("duplicate", None))
         elif row["stored"]:
-            outcomes.append("stored")
+            results.append(Recorded("stored", message))
         else:
-            outcomes.append("stale")
+            results.append(Recorded("stale", None))
             stale.append(record)
     if stale:
         await conn.execute(
@@ -255,7 +271,7 @@ async def record_webhook_orders(
             [r.installation_id for r in stale],
             [r.delivery_id for r in stale],
         )
-    return outcomes
+    return results
 
 
 async def record_rejection(

@@ -9,7 +9,7 @@ from typing import Protocol
 from common.amqp.consumer import PermanentError
 from common.amqp.publisher import OutgoingMessage
 from common.crypto import SecretBox
-from common.db.outbox import wake_relays
+from common.db.outbox import hand_over
 from common.db.pool import Pool
 from common.installations.changes import lock_activation
 from common.installations.repository import InstallationNotConnected, InstallationNotFound
@@ -113,7 +113,7 @@ class Handlers:
                     runner.left_queued()
         state = outcome.state
         if event is not None and state == intake:
-            wake_relays()
+            hand_over([event])
         if state in ("waiting", "ignored"):
             ORDERS.labels("waiting" if state == "waiting" else "cancelled").inc()
         log.info("order received", order_id=order.id, state=state, status=order.status.value)

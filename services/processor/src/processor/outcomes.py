@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from common.amqp.publisher import OutgoingMessage
-from common.db.outbox import enqueue, wake_relays
+from common.db.outbox import enqueue, hand_over
 from common.db.pool import Pool
 from common.logging import get_logger
 from common.messages import (
@@ -51,17 +51,16 @@ async def invoiced(
         relation_id=relation_id,
         recovered=recovered,
     )
+    announcement = OutgoingMessage.of(event)
     recorded = await writes.invoiced(
-        Invoiced(
-            claim, relation_id, invoice_id, invoice_url, invoice_number, OutgoingMessage.of(event)
-        )
+        Invoiced(claim, relation_id, invoice_id, invoice_url, invoice_number, announcement)
     )
     if not recorded:
         # Our lease lapsed and another worker took the order; it will find this
         # invoice by reference rather than create a second one.
         log.warning("claim lost before recording the invoice", invoice_id=invoice_id)
         return
-    wake_relays()
+    hand_over([announcement])
     ORDERS.labels("invoiced").inc()
     log.info("invoice created", invoice_id=invoice_id, recovered=recovered)
 

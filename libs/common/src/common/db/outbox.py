@@ -10,9 +10,14 @@ are idempotent on ``message_id``.
 How a relay learns of new rows, cheapest first:
 
 * A hot path (ingest's order statements, the processor's intake and invoice) writes its
-  rows quiet (``wake = false``) and, once its transaction has committed, calls
-  :func:`wake_relays`, which wakes the relays running in its own process: no database
-  round trip at all.
+  rows quiet (``wake = false``) and, once its transaction has committed, hands their
+  messages to its own process's relay with :func:`hand_over`. The relay publishes them
+  from memory and deletes their rows with one statement by message id: no read, no
+  transaction of its own, one round trip where a relay round takes four (BEGIN,
+  SELECT ... FOR UPDATE, DELETE, COMMIT). If the publish or the delete fails, or the
+  process dies first, the rows are still there for a relay's poll.
+* A quiet row whose writer has not its messages at hand calls :func:`wake_relays`: the
+  relays of its process run a round that takes quiet rows too.
 * Any other row is loud (the column's default): a trigger NOTIFYs ``outbox`` naming
   the inserting session's application, and the relay of that service (or every relay,
   for a session that is no service's, see :func:`relay_accepts`) wakes within
@@ -22,7 +27,9 @@ How a relay learns of new rows, cheapest first:
   (for 6.4 statements of the services) before the hot paths went quiet.
 * Every relay polls the whole table (``poll_interval``): the safety net for a missed
   notification, and what relays a quiet row whose writer's process has no relay
-  (a test, the CLI) or lost it.
+  (a test, the CLI) or lost it. A round leaves quiet rows younger than
+  ``quiet_grace`` alone unless woken for them: they are being handed over, and taking
+  them too would publish them twice (harmless, but twice the work).
 
 The publisher is asked for on every batch, so a rebuilt broker link is picked up, and
 while the broker is away the relay backs off and the rows wait.
@@ -32,7 +39,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Iterable
+import itertools
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from datetime import timedelta
 
 import asyncpg
 
@@ -60,17 +71,32 @@ async def enqueue(conn: asyncpg.Connection, messages: Iterable[Message]) -> None
         )
 
 
+HANDED_LIMIT = 10_000
+"""Messages a relay keeps in memory from :func:`hand_over`; beyond, rows wait for a poll."""
+
 _running: set[OutboxRelay] = set()
 """The relays running in this process, for :func:`wake_relays`."""
 
 
 def wake_relays() -> None:
-    """Wake every outbox relay running in this process, as a NOTIFY would: call it
-    after the transaction that wrote quiet rows (``wake = false``) has committed (for
-    a statement in autocommit, once its await returned). Does nothing where no relay
-    runs; the rows then wait for some relay's poll."""
+    """Wake every outbox relay running in this process for a round that takes quiet
+    rows too: call it after the transaction that wrote quiet rows (``wake = false``)
+    has committed (for a statement in autocommit, once its await returned), when their
+    messages are not at hand for :func:`hand_over`. Does nothing where no relay runs;
+    the rows then wait for some relay's poll."""
     for relay in _running:
-        relay.wake()
+        relay.wake(quiet_rows=True)
+
+
+def hand_over(messages: Sequence[OutgoingMessage]) -> None:
+    """Give the messages of quiet rows just committed to a relay of this process, to
+    publish at once without reading them back (see the module docstring). Call it only
+    after the commit: a message handed over is published even if its row was never
+    written. Does nothing where no relay runs; the rows then wait for a poll."""
+    if messages:
+        for relay in _running:
+            relay.take(messages)
+            return
 
 
 def relay_accepts(producer: str) -> Callable[[str], bool]:
@@ -95,6 +121,7 @@ class OutboxRelay:
         poll_interval: float = 1.0,
         max_backoff: float = 10.0,
         producer: str | None = None,
+        quiet_grace: timedelta = timedelta(seconds=2),
     ) -> None:
         """With ``producer`` (the application name of the service's own pool), the
         relay wakes at once only for rows its service wrote, and for rows of sessions
@@ -105,13 +132,26 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_interval = poll_interval
         self._max_backoff = max_backoff
+        self._quiet_grace = quiet_grace
         self._wakeup = Wakeup(
             pool, NOTIFY_CHANNEL, None if producer is None else relay_accepts(producer)
         )
+        self._take_quiet = True  # the first round takes what a previous run left
+        self._handed: deque[OutgoingMessage] = deque()
+        self._handed_ready = asyncio.Event()
 
-    def wake(self) -> None:
-        """Relay again now rather than at the next poll."""
+    def wake(self, *, quiet_rows: bool = False) -> None:
+        """Relay again now rather than at the next poll; with ``quiet_rows``, take the
+        quiet rows that are younger than ``quiet_grace`` too."""
+        self._take_quiet = self._take_quiet or quiet_rows
         self._wakeup.set()
+
+    def take(self, messages: Iterable[OutgoingMessage]) -> None:
+        """Publish these committed quiet rows' messages from memory (:func:`hand_over`).
+        Beyond ``HANDED_LIMIT`` waiting (a slow broker), they are left to the poll."""
+        room = HANDED_LIMIT - len(self._handed)
+        self._handed.extend(itertools.islice(messages, max(room, 0)))
+        self._handed_ready.set()
 
     async def relay_once(self) -> int:
         """Publish one batch; return how many rows it relayed.
@@ -119,14 +159,20 @@ class OutboxRelay:
         Rows the broker confirmed are deleted even when others in the batch failed, so
         a broker outage mid-batch republishes only what was really in doubt.
         """
+        take_quiet, self._take_quiet = self._take_quiet, False
         async with self._pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
                 """SELECT id, message_id, exchange, routing_key, body FROM outbox
-                   ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED""",
+                    WHERE $2 OR wake OR created_at < clock_timestamp() - $3::interval
+                    ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED""",
                 self._batch_size,
+                take_quiet,
+                self._quiet_grace,
             )
             if not rows:
                 return 0
+            if take_quiet and len(rows) == self._batch_size:
+                self._take_quiet = True  # the next round goes on where this one stopped
             errors = await self._publisher().publish_many(
                 [
                     OutgoingMessage(
@@ -142,8 +188,42 @@ class OutboxRelay:
             raise OutboxRelayError(len(failures), len(rows), failures[0])
         return len(rows)
 
+    async def relay_handed(self) -> int:
+        """Publish up to a batch of the messages handed over and delete the rows of
+        those confirmed; return how many were taken. Whatever fails stays in the table
+        for a poll."""
+        batch = [self._handed.popleft() for _ in range(min(len(self._handed), self._batch_size))]
+        if not batch:
+            return 0
+        errors = await self._publisher().publish_many(batch)
+        confirmed = [
+            uuid.UUID(m.message_id) for m, error in zip(batch, errors, strict=True) if not error
+        ]
+        if confirmed:
+            await self._pool.execute(
+                "DELETE FROM outbox WHERE message_id = ANY($1::uuid[])", confirmed
+            )
+        failures = [e for e in errors if e is not None]
+        if failures:
+            raise OutboxRelayError(len(failures), len(batch), failures[0])
+        return len(batch)
+
+    async def _run_handed(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            await self._handed_ready.wait()
+            self._handed_ready.clear()
+            while self._handed:
+                try:
+                    await self.relay_handed()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    # The rows stay: a poll publishes them once they are quiet_grace old.
+                    log.warning("handed-over messages left to the poll", error=repr(exc))
+
     async def run(self, stop: asyncio.Event) -> None:
         listener = asyncio.create_task(self._wakeup.listen(stop))
+        handed = asyncio.create_task(self._run_handed(stop))
         _running.add(self)
         backoff = 0.1
         try:
@@ -165,6 +245,7 @@ class OutboxRelay:
                     await self._wakeup.wait(self._poll_interval)
         finally:
             _running.discard(self)
-            listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await listener
+            for task in (listener, handed):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task

@@ -16,7 +16,6 @@ import uuid
 import asyncpg
 from aiohttp import web
 
-from common.db.outbox import wake_relays
 from common.logging import get_logger
 from common.messages import order_correlation_id
 from common.metrics import WEBHOOKS_RECEIVED, WEBHOOKS_REJECTED
@@ -124,8 +123,6 @@ async def receive_webhook(request: web.Request) -> web.Response:
         outcome = await request.app[WEBHOOK_WRITES].record(record)
     except DATABASE_ERRORS as exc:
         return unavailable(exc)
-    if outcome == "stored":
-        wake_relays()
     WEBHOOKS_RECEIVED.labels(outcome).inc()
     order_id = record.order.id if record.order else record.refund.order_id if record.refund else 0
     log.info(

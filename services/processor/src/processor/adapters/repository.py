@@ -372,7 +372,8 @@ async def mark_posting(
 async def mark_invoiced(conn: asyncpg.Connection, invoices: list[Invoiced]) -> set[OrderKey]:
     """Record the invoices and announce them, in one statement; returns the orders
     recorded (an order whose claim was lost is not: nothing of it is written). The
-    announcements are quiet: call ``wake_relays`` once the statement has committed."""
+    announcements are quiet: hand them over (``common.db.outbox.hand_over``) once the
+    statement has committed."""
     rows = await conn.fetch(
         """WITH v AS (
                SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[],
