@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -69,6 +70,26 @@ def stop_on_failure(task: asyncio.Task[None], stop: asyncio.Event) -> None:
         stop.set()
 
 
+GC_YOUNG_THRESHOLD = 20_000
+"""Allocations between young collections (CPython's default is 700)."""
+
+
+def settle_heap() -> None:
+    """Tune the cyclic garbage collector for a long-running service, once started.
+
+    Everything built at startup (modules, pydantic schemas, pools, the app) lives as
+    long as the process: ``gc.freeze`` keeps it out of every later collection, which
+    otherwise walked all of it on each full one. Per order, the services allocate
+    thousands of short-lived objects that reference counting frees; a young
+    collection every 700 allocations mostly walked those. Garbage in cycles is still
+    collected, less often.
+    """
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
+
+
 async def run_until_stopped(
     stop: asyncio.Event,
     loops: Sequence[Coroutine[Any, Any, None]],
@@ -83,6 +104,7 @@ async def run_until_stopped(
     tasks = [asyncio.create_task(loop) for loop in loops]
     for task in tasks:
         task.add_done_callback(lambda done: stop_on_failure(done, stop))
+    settle_heap()
     try:
         await stop.wait()
     finally:
