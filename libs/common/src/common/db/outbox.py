@@ -71,6 +71,15 @@ async def enqueue(conn: asyncpg.Connection, messages: Iterable[Message]) -> None
         )
 
 
+QUIET_GRACE = timedelta(seconds=30)
+"""How long a quiet row is left to its hand-over before any relay's round takes it.
+Under a burst the writer's relay can lag seconds behind its commits (it shares the
+event loop with the writer), and every relay of every service polls the whole
+table: with 2 s, a sixth of the processor's ProcessOrder deliveries and a third of
+the dashboard's event deliveries were second copies. A row waits this long only when its
+writer died between commit and hand-over; a failed hand-over wakes its relay for
+the quiet rows at once."""
+
 HANDED_LIMIT = 10_000
 """Messages a relay keeps in memory from :func:`hand_over`; beyond, rows wait for a poll."""
 
@@ -121,7 +130,7 @@ class OutboxRelay:
         poll_interval: float = 1.0,
         max_backoff: float = 10.0,
         producer: str | None = None,
-        quiet_grace: timedelta = timedelta(seconds=2),
+        quiet_grace: timedelta = QUIET_GRACE,
     ) -> None:
         """With ``producer`` (the application name of the service's own pool), the
         relay wakes at once only for rows its service wrote, and for rows of sessions
@@ -218,8 +227,9 @@ class OutboxRelay:
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
-                    # The rows stay: a poll publishes them once they are quiet_grace old.
+                    # The rows stay: a round of this relay takes them, with its backoff.
                     log.warning("handed-over messages left to the poll", error=repr(exc))
+                    self.wake(quiet_rows=True)
 
     async def run(self, stop: asyncio.Event) -> None:
         listener = asyncio.create_task(self._wakeup.listen(stop))
