@@ -14,10 +14,12 @@ Throughput swings with whatever else runs on the machine; what an order costs do
 not (``bench/meter.py``): CPU milliseconds per order by process group, measured in
 each phase until every order is invoiced and projected on the dashboard, the
 machine's ceiling that implies (cores / CPU per order), and the database work and
-AMQP messages per order. Prints the figures, then one JSON line: orders_per_s,
+AMQP messages and deliveries per order (a delivery beyond one per message is a second
+copy, work for nothing). Prints the figures, then one JSON line: orders_per_s,
 p50_ms, p99_ms, informer_calls_per_order, peak_rss_mb (by service), cpu_ms_per_order
 (by group, per phase), ceiling_orders_per_s, db_transactions_per_order,
-amqp_messages_per_order, and with ``--count-statements`` statements_per_order.
+amqp_messages_per_order, amqp_deliveries_per_order, and with ``--count-statements``
+statements_per_order.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import asyncpg
+from prometheus_client.parser import text_string_to_metric_families
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -101,7 +104,7 @@ def services_for(
                 f"processor-{n}" if n else "processor",
                 "processor",
                 [],
-                env | {"HTTP_PORT": str(ports["processor"] if n == 0 else free_port())},
+                env | {"HTTP_PORT": str(ports[f"processor-{n}" if n else "processor"])},
                 count=count,
             )
             for n in range(processors)
@@ -110,6 +113,21 @@ def services_for(
             "dashboard", "dashboard", [], env | {"HTTP_PORT": str(ports["dashboard"])}, count=count
         ),
     ]
+
+
+async def consumed(port: int) -> float:
+    """The RabbitMQ deliveries a service's consumers took, from its /metrics."""
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"http://127.0.0.1:{port}/metrics") as response,
+    ):
+        text = await response.text()
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "k2i_messages_consumed_total"
+    )
 
 
 async def seed_customers(http: aiohttp.ClientSession, sandbox: str) -> None:
@@ -155,7 +173,8 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             conn, box, InstallationFile.model_validate(spec)
         )
 
-    ports = {name: free_port() for name in ("informer", "ingest", "processor", "dashboard")}
+    processors = [f"processor-{n}" if n else "processor" for n in range(args.processors)]
+    ports = {name: free_port() for name in ("informer", "ingest", *processors, "dashboard")}
     env = {
         "DATABASE_URL": database_url,
         "AMQP_URL": f"{AMQP}/{vhost}",
@@ -225,6 +244,9 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             )
             latencies = sorted((r["done"] - sent_at[r["order_id"]]) * 1000 for r in rows)
         rss = {s.name: s.peak_rss_mb() for s in services}
+        deliveries = sum(
+            [await consumed(http_port) for name, http_port in ports.items() if name != "informer"]
+        )
         for service in services:
             service.stop()
         await asyncio.sleep(0.5)  # exited backends have flushed their statistics
@@ -258,7 +280,10 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         print("  " + name + ": " + ", ".join(f"{k} {v / orders:.2f}" for k, v in t.items() if v))
     messages = tables.get("outbox", {}).get("ins", 0) / orders
     transactions = int(work["transactions"]) / orders  # type: ignore[call-overload]
-    print(f"transactions per order: {transactions:.2f}; AMQP messages per order: {messages:.2f}")
+    print(
+        f"transactions per order: {transactions:.2f}; AMQP messages per order: {messages:.2f}, "
+        f"deliveries per order: {deliveries / orders:.2f}"
+    )
     result: dict[str, Any] = {
         "orders_per_s": round(throughput, 1),
         "p50_ms": round(p50, 1),
@@ -269,6 +294,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         "ceiling_orders_per_s": round(ceiling, 1),
         "db_transactions_per_order": round(transactions, 2),
         "amqp_messages_per_order": round(messages, 2),
+        "amqp_deliveries_per_order": round(deliveries / orders, 2),
     }
     if args.count_statements:
         by_service = statement_counts(OUTPUT)

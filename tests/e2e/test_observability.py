@@ -78,6 +78,8 @@ async def test_metrics_count_the_real_traffic_and_one_correlation_id_follows_an_
     assert metrics[("k2i_orders_total", (("outcome", "invoiced"),))] == outcomes["invoiced"]
     assert outcomes["invoiced"] == len(order_ids)
     assert metrics[("k2i_order_processing_seconds_count", ())] >= len(order_ids)
+    consumed = metrics[("k2i_messages_consumed_total", (("queue", "processor.process-order"),))]
+    assert consumed >= stored
     installation = (("installation", str(system.installation.id)),)
     assert metrics[("k2i_informer_calls_total", installation)] == len(system.informer.calls)
     assert metrics[("k2i_informer_rate_limited_total", installation)] == 0

@@ -32,6 +32,12 @@ WEBHOOKS_REJECTED = Counter(
     "KMO Shops webhooks refused, by reason.",
     ["reason"],
 )
+MESSAGES_CONSUMED = Counter(
+    "k2i_messages_consumed_total",
+    "RabbitMQ deliveries to this service's consumers, redeliveries and second copies "
+    "included, by queue.",
+    ["queue"],
+)
 ORDERS = Counter(
     "k2i_orders_total",
     "Orders the processor decided on, by outcome.",

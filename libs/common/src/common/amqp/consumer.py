@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from common.amqp.topology import QueueSpec
 from common.logging import get_logger
 from common.messages import Message, parse_message
+from common.metrics import MESSAGES_CONSUMED
 
 log = get_logger(__name__)
 
@@ -77,6 +78,7 @@ class Consumer:
         return channel
 
     async def _on_message(self, raw: AbstractIncomingMessage) -> None:
+        MESSAGES_CONSUMED.labels(self._queue.name).inc()
         attempt = delivery_attempt(raw)
         try:
             message = parse_message(raw.body)
