@@ -11,8 +11,8 @@ import asyncpg
 import pytest
 from aio_pika.abc import AbstractRobustConnection
 
-from common.amqp.broker import BrokerLink
-from common.amqp.publisher import OutgoingMessage
+from common.amqp.broker import BrokerLink, BrokerUnavailable
+from common.amqp.publisher import OutgoingMessage, Publisher
 from common.amqp.topology import POLL_SHOP, PROCESS_ORDER
 from common.db.notify import Wakeup
 from common.db.outbox import (
@@ -301,5 +301,28 @@ async def test_hand_over_without_a_relay_in_the_process_leaves_the_rows_to_a_pol
     assert await pool.fetchval("SELECT count(*) FROM outbox") == 1
     async with running_link(amqp_url) as link:
         assert await OutboxRelay(pool, link.publisher).relay_once() == 1
+    [message] = await drain(broker, POLL_SHOP.name, expect=1, timeout=5)
+    assert parse_message(message.body).message_id == command.message_id
+
+
+async def test_a_round_asked_for_quiet_rows_that_fails_is_retried_for_them(
+    pool: Pool, amqp_url: str, broker: AbstractRobustConnection, clean_outbox: None
+) -> None:
+    """Right after a broker outage the first round fails too; the retry must still
+    take the fresh quiet rows, not leave them for ``quiet_grace`` (30 s)."""
+    command = PollShop(installation_id=uuid.uuid4())
+    await insert_quiet(pool, command)
+    async with running_link(amqp_url) as link:
+        outage = [True]
+
+        def publisher() -> Publisher:
+            if outage.pop() if outage else False:
+                raise BrokerUnavailable("not connected to RabbitMQ")
+            return link.publisher()
+
+        relay = OutboxRelay(pool, publisher)  # its first round takes quiet rows
+        with pytest.raises(BrokerUnavailable):
+            await relay.relay_once()
+        assert await relay.relay_once() == 1
     [message] = await drain(broker, POLL_SHOP.name, expect=1, timeout=5)
     assert parse_message(message.body).message_id == command.message_id

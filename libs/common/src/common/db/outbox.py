@@ -169,6 +169,16 @@ class OutboxRelay:
         a broker outage mid-batch republishes only what was really in doubt.
         """
         take_quiet, self._take_quiet = self._take_quiet, False
+        try:
+            relayed = await self._relay_round(take_quiet)
+        except BaseException:
+            self._take_quiet = self._take_quiet or take_quiet  # retried as it was asked
+            raise
+        if take_quiet and relayed == self._batch_size:
+            self._take_quiet = True  # the next round goes on where this one stopped
+        return relayed
+
+    async def _relay_round(self, take_quiet: bool) -> int:
         async with self._pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
                 """SELECT id, message_id, exchange, routing_key, body FROM outbox
@@ -180,8 +190,6 @@ class OutboxRelay:
             )
             if not rows:
                 return 0
-            if take_quiet and len(rows) == self._batch_size:
-                self._take_quiet = True  # the next round goes on where this one stopped
             errors = await self._publisher().publish_many(
                 [
                     OutgoingMessage(
