@@ -169,3 +169,54 @@ async def test_consumer_comes_back_by_itself_after_the_connection_is_cut(
             assert link.connects == 2
     finally:
         await proxy.stop()
+
+
+async def test_messages_handled_together_are_acked_with_fewer_frames_and_none_comes_back(
+    broker: AbstractRobustConnection,
+) -> None:
+    gate = asyncio.Event()
+    handled: list[uuid.UUID] = []
+
+    async def handle(message: PollShop) -> None:
+        await gate.wait()
+        handled.append(message.message_id)
+
+    commands = [PollShop(installation_id=uuid.uuid4()) for _ in range(40)]
+    consumer = Consumer(POLL_SHOP, {"PollShop": handle}, prefetch=64)
+    async with running_link(str(broker.url), consumer):
+        await publish(broker, *commands)
+        await wait_until(
+            lambda: consumer._acks is not None and len(consumer._acks._unsettled) == 40
+        )
+        gate.set()
+        await wait_until(lambda: len(handled) == 40)
+        acks = consumer.acks
+        assert acks is not None
+        await wait_until(lambda: acks.handling == 0 and acks.idle)
+        frames = acks.frames
+    assert frames < 40
+    assert await drain(broker, POLL_SHOP.name, expect=0, timeout=0.5) == []
+
+
+async def test_a_delivery_still_being_handled_does_not_hold_back_the_acks_after_it(
+    broker: AbstractRobustConnection,
+) -> None:
+    """Its later neighbours are acked (alone) meanwhile; when the connection goes, only
+    the unfinished one comes back."""
+    slow = PollShop(installation_id=uuid.uuid4())
+    quick = [PollShop(installation_id=uuid.uuid4()) for _ in range(5)]
+    handled: list[uuid.UUID] = []
+
+    async def handle(message: PollShop) -> None:
+        if message.message_id == slow.message_id:
+            await asyncio.Event().wait()  # never finishes: cancelled at shutdown
+        handled.append(message.message_id)
+
+    consumer = Consumer(POLL_SHOP, {"PollShop": handle}, prefetch=64)
+    async with running_link(str(broker.url), consumer):
+        await publish(broker, slow, *quick)
+        await wait_until(lambda: len(handled) == 5)
+        await wait_until(lambda: consumer.acks is not None and consumer.acks.idle)
+        await asyncio.sleep(0.2)
+    [back] = await drain(broker, POLL_SHOP.name, expect=1, timeout=5)
+    assert back.message_id == str(slow.message_id)

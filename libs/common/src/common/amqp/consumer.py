@@ -21,6 +21,7 @@ import structlog
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
 from pydantic import ValidationError
 
+from common.amqp.acks import ChannelAcks
 from common.amqp.topology import QueueSpec
 from common.logging import get_logger
 from common.messages import Message, parse_message
@@ -52,6 +53,14 @@ def delivery_attempt(message: AbstractIncomingMessage) -> int:
     return int(count) + 1 if isinstance(count, int | str) and str(count).isdigit() else 1
 
 
+@dataclass(frozen=True)
+class Delivery:
+    raw: AbstractIncomingMessage
+    acks: ChannelAcks
+    """The ack batch of the channel it came on (kept: a reconnect makes a new one)."""
+    tag: int
+
+
 class Consumer:
     def __init__(
         self,
@@ -67,6 +76,7 @@ class Consumer:
         self._prefetch = prefetch
         self._retry = retry or RetryPolicy()
         self._on_dead_letter = on_dead_letter
+        self._acks: ChannelAcks | None = None
 
     async def start(self, connection: AbstractConnection) -> AbstractChannel:
         """Consume on a new channel of ``connection``; return the channel to watch."""
@@ -77,8 +87,31 @@ class Consumer:
         log.info("consuming", queue=self._queue.name, prefetch=self._prefetch)
         return channel
 
+    @property
+    def acks(self) -> ChannelAcks | None:
+        """The ack batch of the channel consumed on, once a message arrived."""
+        return self._acks
+
     async def _on_message(self, raw: AbstractIncomingMessage) -> None:
         MESSAGES_CONSUMED.labels(self._queue.name).inc()
+        if self._acks is None or self._acks.channel is not raw.channel:
+            self._acks = ChannelAcks(raw.channel)  # a new channel after a reconnect
+        assert raw.delivery_tag is not None  # consumed with acks
+        self._acks.delivered(raw.delivery_tag)  # before any await: see common.amqp.acks
+        await self._handle(Delivery(raw, self._acks, raw.delivery_tag))
+
+    async def _nack(self, delivery: Delivery, *, requeue: bool) -> None:
+        """Nack (requeue) or reject (dead-letter) the delivery by its own frame. A
+        delivery left unsettled (a cancelled handler) keeps holding the ack floor, so
+        no batched ack can cover it before the broker takes it back."""
+        if requeue:
+            await delivery.raw.nack(requeue=True)
+        else:
+            await delivery.raw.reject(requeue=False)
+        delivery.acks.settled(delivery.tag)
+
+    async def _handle(self, delivery: Delivery) -> None:
+        raw = delivery.raw
         attempt = delivery_attempt(raw)
         try:
             message = parse_message(raw.body)
@@ -89,13 +122,13 @@ class Consumer:
                 amqp_message_id=raw.message_id,
                 error=str(exc)[:2000],
             )
-            await raw.reject(requeue=False)
+            await self._nack(delivery, requeue=False)
             return
         handler = self._handlers.get(message.type)
         with structlog.contextvars.bound_contextvars(**message.log_context(), attempt=attempt):
             if handler is None:
                 await self._dead_letter(
-                    raw, message, PermanentError(f"no handler for {message.type}")
+                    delivery, message, PermanentError(f"no handler for {message.type}")
                 )
                 return
             try:
@@ -103,11 +136,11 @@ class Consumer:
             except asyncio.CancelledError:
                 raise
             except PermanentError as exc:
-                await self._dead_letter(raw, message, exc)
+                await self._dead_letter(delivery, message, exc)
                 return
             except Exception as exc:
                 if attempt >= self._retry.max_attempts:
-                    await self._dead_letter(raw, message, exc)
+                    await self._dead_letter(delivery, message, exc)
                     return
                 delay = self._retry.delay(attempt)
                 log.warning(
@@ -117,12 +150,12 @@ class Consumer:
                     max_attempts=self._retry.max_attempts,
                 )
                 await asyncio.sleep(delay)
-                await raw.nack(requeue=True)
+                await self._nack(delivery, requeue=True)
                 return
-            await raw.ack()
+            await delivery.acks.ack(delivery.tag)
 
     async def _dead_letter(
-        self, raw: AbstractIncomingMessage, message: Message, error: BaseException
+        self, delivery: Delivery, message: Message, error: BaseException
     ) -> None:
         log.error("message dead-lettered", error=repr(error), queue=self._queue.name)
         if self._on_dead_letter is not None:
@@ -131,6 +164,6 @@ class Consumer:
             except Exception as hook_error:
                 # Unrecorded: leave it for a redelivery rather than lose the record.
                 log.error("dead-letter hook failed; message requeued", error=repr(hook_error))
-                await raw.nack(requeue=True)
+                await self._nack(delivery, requeue=True)
                 return
-        await raw.reject(requeue=False)
+        await self._nack(delivery, requeue=False)
