@@ -56,9 +56,9 @@ async def running_relay(
             await task
 
 
-async def insert_quiet(pool: Pool, message: Message) -> uuid.UUID:
+async def insert_quiet(pool: Pool, message: Message | OutgoingMessage) -> uuid.UUID:
     """An outbox row as the hot paths write it: no NOTIFY."""
-    outgoing = OutgoingMessage.of(message)
+    outgoing = message if isinstance(message, OutgoingMessage) else OutgoingMessage.of(message)
     return await pool.fetchval(
         """INSERT INTO outbox (message_id, exchange, routing_key, body, wake)
            VALUES ($1, $2, $3, $4, false) RETURNING message_id""",

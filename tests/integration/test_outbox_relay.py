@@ -269,16 +269,8 @@ async def test_a_failed_hand_over_leaves_its_rows_and_wakes_a_round_for_quiet_ro
         refused = OutgoingMessage(str(uuid.uuid4()), "k2i.commands", "NoSuchCommand", b"{}")
         accepted = OutgoingMessage.of(PollShop(installation_id=uuid.uuid4()))
         bystander = PollShop(installation_id=uuid.uuid4())
-        for message in (refused, accepted):
-            await pool.execute(
-                """INSERT INTO outbox (message_id, exchange, routing_key, body, wake)
-                   VALUES ($1, $2, $3, $4, false)""",
-                uuid.UUID(message.message_id),
-                message.exchange,
-                message.routing_key,
-                message.body,
-            )
-        await insert_quiet(pool, bystander)
+        for message in (refused, accepted, bystander):
+            await insert_quiet(pool, message)
         hand_over([refused, accepted])
         received = await drain(broker, POLL_SHOP.name, expect=2, timeout=5)
         async with asyncio.timeout(5):
