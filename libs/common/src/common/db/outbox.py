@@ -190,20 +190,28 @@ class OutboxRelay:
             )
             if not rows:
                 return 0
-            errors = await self._publisher().publish_many(
-                [
-                    OutgoingMessage(
-                        str(r["message_id"]), r["exchange"], r["routing_key"], r["body"]
-                    )
-                    for r in rows
-                ]
+            messages = [
+                OutgoingMessage(str(r["message_id"]), r["exchange"], r["routing_key"], r["body"])
+                for r in rows
+            ]
+            confirmed, failed = await self._publish(messages)
+            await conn.execute(
+                "DELETE FROM outbox WHERE id = ANY($1::bigint[])",
+                [r["id"] for r, ok in zip(rows, confirmed, strict=True) if ok],
             )
-            confirmed = [r["id"] for r, error in zip(rows, errors, strict=True) if error is None]
-            await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", confirmed)
-        failures = [e for e in errors if e is not None]
-        if failures:
-            raise OutboxRelayError(len(failures), len(rows), failures[0])
+        if failed is not None:
+            raise failed
         return len(rows)
+
+    async def _publish(
+        self, messages: list[OutgoingMessage]
+    ) -> tuple[list[bool], OutboxRelayError | None]:
+        """Publish with confirms: which were confirmed, and the error to raise (once the
+        confirmed ones are deleted) if any was not."""
+        errors = await self._publisher().publish_many(messages)
+        failures = [e for e in errors if e is not None]
+        failed = OutboxRelayError(len(failures), len(messages), failures[0]) if failures else None
+        return [e is None for e in errors], failed
 
     async def relay_handed(self) -> int:
         """Publish up to a batch of the messages handed over and delete the rows of
@@ -212,17 +220,12 @@ class OutboxRelay:
         batch = [self._handed.popleft() for _ in range(min(len(self._handed), self._batch_size))]
         if not batch:
             return 0
-        errors = await self._publisher().publish_many(batch)
-        confirmed = [
-            uuid.UUID(m.message_id) for m, error in zip(batch, errors, strict=True) if not error
-        ]
-        if confirmed:
-            await self._pool.execute(
-                "DELETE FROM outbox WHERE message_id = ANY($1::uuid[])", confirmed
-            )
-        failures = [e for e in errors if e is not None]
-        if failures:
-            raise OutboxRelayError(len(failures), len(batch), failures[0])
+        confirmed, failed = await self._publish(batch)
+        done = [uuid.UUID(m.message_id) for m, ok in zip(batch, confirmed, strict=True) if ok]
+        if done:
+            await self._pool.execute("DELETE FROM outbox WHERE message_id = ANY($1::uuid[])", done)
+        if failed is not None:
+            raise failed
         return len(batch)
 
     async def _run_handed(self, stop: asyncio.Event) -> None:
